@@ -1,0 +1,98 @@
+/**
+ * `npm start`: the ledger service in the detected environment (development
+ * on a fresh clone, on the embedded SQLite store), migrated and seeded, with
+ * envward's banner and a few requests to try.
+ *
+ *   npm start                                   # development, SQLite
+ *   DATABASE_URL=postgres://... npm start       # the same build on PostgreSQL
+ *   PORT=4000 npm start -- --env test
+ */
+import { createLogger, EnvwardError, environmentBanner } from 'envward';
+import { buildLedgerApp } from './app.js';
+import { JobRefusedError, scheduleInterestAccrual } from './interest-accrual.js';
+import { openLedger } from './open-ledger.js';
+
+const EXIT_REFUSED = 3;
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index > 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<number> {
+  const env = argument('--env');
+  const runtime = await openLedger(env !== undefined ? { env } : {});
+  const { resolved, config, store } = runtime;
+  const logger = await createLogger(resolved);
+
+  let interest = 'not scheduled: runs only in staging and production';
+  let job: { stop(): void } | undefined;
+  try {
+    job = scheduleInterestAccrual(resolved.environment, config.jobs.interestAccrual.cron, async () => {
+      const posted = await runtime.ledger.accrueInterest(config.jobs.interestAccrual.rateBps);
+      logger.info({ posted }, 'interest accrued');
+    });
+    interest = `scheduled (${config.jobs.interestAccrual.cron})`;
+  } catch (error) {
+    if (!(error instanceof JobRefusedError)) throw error;
+    logger.debug(error.message);
+  }
+
+  const app = await buildLedgerApp(runtime, { logger });
+  const address = await app.listen({ host: config.app.host, port: config.app.port });
+
+  const accounts = await store.db
+    .selectFrom('accounts')
+    .select(['id', 'owner'])
+    .where('kind', '=', 'customer')
+    .orderBy('created_at')
+    .limit(2)
+    .execute();
+  const storeLine = `${store.where} (${store.dialect}; migrated ${runtime.migrated.length}, seeded ${runtime.seeded.length})`;
+  process.stdout.write(
+    `${environmentBanner(resolved, {
+      rows: [
+        ['store', storeLine],
+        ['gateway', runtime.gateway.mode],
+        ['interest', interest],
+        ['limit', `${config.ledger.transferLimit} minor units per transfer`],
+        ['url', address],
+      ],
+    })}\n\n`,
+  );
+  const [a, b] = accounts;
+  const tries = [
+    `curl -s ${address}/environment`,
+    `curl -s -X POST ${address}/accounts -H 'content-type: application/json' -d '{"owner":"Ada","currency":"EUR"}'`,
+  ];
+  if (a && b) {
+    tries.push(
+      `curl -s ${address}/accounts/${a.id}`,
+      `curl -s -X POST ${address}/transfers -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"from":"${a.id}","to":"${b.id}","amount":2500}'`,
+    );
+  }
+  process.stdout.write(`Try:\n${tries.map((line) => `  ${line}`).join('\n')}\n\nCtrl-C stops it.\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  job?.stop();
+  await app.close();
+  await runtime.close();
+  logger.flush();
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if ((error as { code?: string }).code === 'EADDRINUSE') {
+    process.stderr.write(`error: ${(error as Error).message}; set another port with PORT=4000 npm start\n`);
+    process.exit(1);
+  }
+  if (!(error instanceof EnvwardError)) throw error;
+  process.stderr.write(`error[${error.code}]: ${error.message}\nhint: ${error.hint}\n`);
+  process.exitCode = error.kind === 'refused' ? EXIT_REFUSED : 1;
+}

@@ -1,0 +1,75 @@
+// Builds envward into dist/ and build/:
+// - build/{zod,yaml,dotenv}.cjs: those dependencies, one CommonJS file each,
+//   so V8's code cache applies to them (Node 20 has none for ES modules);
+// - dist/index.js and dist/cli.js: envward's own modules bundled by esbuild
+//   (one file to load instead of dozens; dependencies stay external);
+// - dist/types/: declarations from tsc, which also type-checks the sources.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+// Built into a private directory and swapped in at the end, so a test or a
+// CLI run in another terminal never sees a half-written dist/.
+const stage = `${root}.build-stage-${process.pid}/`;
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(stage, { recursive: true });
+await build({
+  entryPoints: {
+    zod: `${root}src/bundled/zod-entry.ts`,
+    yaml: `${root}src/bundled/yaml-entry.ts`,
+    dotenv: `${root}src/bundled/dotenv-entry.ts`,
+  },
+  outdir: `${stage}build`,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+
+await build({
+  entryPoints: {
+    index: `${root}src/index.ts`,
+    cli: `${root}src/cli/main.ts`,
+    fastify: `${root}src/http/index.ts`,
+  },
+  outdir: `${stage}dist`,
+  bundle: true,
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  define: {
+    ENVWARD_BUNDLED_DIR: JSON.stringify('../build/'),
+    ENVWARD_INDEX_PATH: JSON.stringify('./index.js'),
+    ENVWARD_VERSION: JSON.stringify(version),
+  },
+});
+
+try {
+  execFileSync(
+    process.execPath,
+    [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`, '--outDir', `${stage}dist/types`],
+    { stdio: 'inherit' },
+  );
+  for (const name of ['build', 'dist']) {
+    rmSync(`${root}${name}.old-${process.pid}`, { recursive: true, force: true });
+    try {
+      renameSync(`${root}${name}`, `${root}${name}.old-${process.pid}`);
+    } catch {}
+    renameSync(`${stage}${name}`, `${root}${name}`);
+    rmSync(`${root}${name}.old-${process.pid}`, { recursive: true, force: true });
+  }
+} catch {
+  process.exitCode = 1;
+} finally {
+  rmSync(stage, { recursive: true, force: true });
+}

@@ -1,0 +1,3 @@
+// Entry of build/zod.cjs (see load-bundled.ts); never imported directly.
+export * as zod from 'zod';
+export { z } from 'zod';

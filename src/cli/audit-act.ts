@@ -1,0 +1,36 @@
+import { resolveConfig } from '../config/index.js';
+import { EnvwardError } from '../errors.js';
+import { type AuditEvent, openStore } from '../store/index.js';
+import type { Output } from './output.js';
+
+/**
+ * Records a privileged act (a secret revealed, a key rotated, a guard
+ * overridden) in the audit log of `environment`'s store. The act itself does
+ * not wait on the store: when it cannot be opened (not stamped, not
+ * reachable from here), the user is told the act went unaudited.
+ */
+export async function auditAct(
+  options: { readonly cwd?: string | undefined },
+  environment: string,
+  event: AuditEvent,
+  output: Output,
+): Promise<boolean> {
+  try {
+    const resolved = await resolveConfig<unknown>({
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      env: environment,
+      checkHost: false,
+    });
+    const store = await openStore(resolved);
+    try {
+      await store.audit.append(event);
+    } finally {
+      await store.close();
+    }
+    return true;
+  } catch (error) {
+    const why = error instanceof EnvwardError ? `${error.code}: ${error.message}` : String(error);
+    output.warn(`${event.action} on ${environment} is not audited: its store could not be opened (${why})`);
+    return false;
+  }
+}

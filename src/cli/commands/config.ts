@@ -1,0 +1,173 @@
+import type { Command } from 'commander';
+import {
+  type ConfigEntry,
+  describeSource,
+  diffConfigs,
+  type Explanation,
+  LAYER_DESCRIPTIONS,
+  openProject,
+  resolveConfig,
+} from '../../config/index.js';
+import { type ConfigIssue, EnvwardError, formatIssue } from '../../errors.js';
+import { type CommonOptions, outputFor, setFrom, withCommonOptions } from '../common-options.js';
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+// Inspection commands read another environment's config without running as
+// it, so the host check does not apply to them (`envward env` applies it).
+async function inspect(options: CommonOptions, env = options.env) {
+  const resolved = await resolveConfig<Record<string, unknown>>({
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(env !== undefined ? { env } : {}),
+    set: setFrom(options),
+    checkHost: false,
+  });
+  const output = outputFor(options);
+  for (const warning of resolved.warnings) output.warn(warning);
+  return resolved;
+}
+
+function sourceText(entry: ConfigEntry): string {
+  const { layer } = entry.source;
+  const where = describeSource(entry.source);
+  return where === layer ? `${layer} (${LAYER_DESCRIPTIONS[layer]})` : `${layer} at ${where}`;
+}
+
+function explanationText(explanation: Explanation): string {
+  const lines = [
+    `${explanation.key} = ${formatValue(explanation.value)}${explanation.secret ? '  (secret, masked)' : ''}`,
+  ];
+  const { winner } = explanation;
+  if (!winner) lines.push('  set by: nothing (no layer sets this key)');
+  else lines.push(`  set by: ${sourceText(winner)}`);
+  if (explanation.overridden.length > 0) {
+    lines.push('  overrode, in layer order:');
+    for (const entry of explanation.overridden) {
+      lines.push(`    ${sourceText(entry)}: ${formatValue(entry.value)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('show, explain, validate and diff configuration');
+
+  withCommonOptions(config.command('show').description('the resolved configuration, secrets masked'), {
+    set: true,
+  }).action(async (options: CommonOptions) => {
+    const output = outputFor(options);
+    const resolved = await inspect(options);
+    const rows = resolved.keys.map((key) => {
+      const explanation = resolved.explain(key);
+      return {
+        key,
+        value: explanation.value,
+        secret: explanation.secret,
+        source: explanation.winner ? describeSource(explanation.winner.source) : 'unset',
+        layer: explanation.winner?.source.layer ?? null,
+      };
+    });
+    output.result({ environment: resolved.environment.name, detection: resolved.detection, keys: rows }, () => {
+      const width = Math.max(...rows.map((row) => row.key.length));
+      const header = `${resolved.environment.name} (${resolved.environment.code}, ${resolved.environment.tier})`;
+      return [
+        output.colors.bold(header),
+        ...rows.map(
+          (row) => `  ${row.key.padEnd(width)}  ${formatValue(row.value)}  ${output.colors.dim(`<- ${row.source}`)}`,
+        ),
+      ].join('\n');
+    });
+  });
+
+  withCommonOptions(config.command('explain <key>').description('where a value came from and what it overrode'), {
+    set: true,
+  }).action(async (key: string, options: CommonOptions) => {
+    const output = outputFor(options);
+    const resolved = await inspect(options);
+    const explanation = resolved.explain(key);
+    output.result({ environment: resolved.environment.name, ...explanation }, () => explanationText(explanation));
+  });
+
+  withCommonOptions(config.command('validate').description('list every problem; exit 1 when any'), { set: true })
+    .option('--all', 'validate every environment')
+    .action(async (options: CommonOptions & { all?: boolean }) => {
+      const output = outputFor(options);
+      const project = await openProject(options.cwd);
+      const names = options.all ? project.environments.names : [options.env];
+      const reports: { environment: string; valid: boolean; issues: readonly ConfigIssue[] }[] = [];
+      for (const name of names) {
+        let resolved: Awaited<ReturnType<typeof resolveConfig>>;
+        try {
+          resolved = await resolveConfig({
+            project,
+            ...(name !== undefined ? { env: name } : {}),
+            set: setFrom(options),
+            checkHost: false,
+            collectIssues: true,
+          });
+        } catch (error) {
+          // Secrets that cannot be opened are a finding of this environment; go on with the others.
+          if (!(error instanceof EnvwardError) || !error.code.startsWith('EW_SECRET_') || name === undefined)
+            throw error;
+          const issue = {
+            code: error.code,
+            key: String(error.details.key ?? ''),
+            environment: name,
+            message: error.message,
+          };
+          reports.push({ environment: name, valid: false, issues: [issue] });
+          continue;
+        }
+        for (const warning of resolved.warnings) output.warn(warning);
+        reports.push({
+          environment: resolved.environment.name,
+          valid: resolved.issues.length === 0,
+          issues: resolved.issues,
+        });
+      }
+      const failed = reports.some((report) => !report.valid);
+      output.result({ valid: !failed, environments: reports }, () =>
+        reports
+          .map((report) =>
+            report.valid
+              ? `${output.colors.green('ok')}  ${report.environment}`
+              : [
+                  `${output.colors.red('invalid')}  ${report.environment}`,
+                  ...report.issues.map((i) => `  - ${formatIssue(i)}`),
+                ].join('\n'),
+          )
+          .join('\n'),
+      );
+      if (failed) process.exitCode = 1;
+    });
+
+  withCommonOptions(
+    config.command('diff <a> <b>').description('keys only in a, only in b, and changed; secrets as same/differs'),
+    {
+      set: true,
+    },
+  ).action(async (a: string, b: string, options: CommonOptions) => {
+    const output = outputFor(options);
+    const project = await openProject(options.cwd);
+    const common = { project, set: setFrom(options), checkHost: false } as const;
+    const left = await resolveConfig({ ...common, env: a });
+    const right = await resolveConfig({ ...common, env: b });
+    for (const warning of [...left.warnings, ...right.warnings]) output.warn(warning);
+    const diff = diffConfigs(left, right);
+    output.result(diff, () => {
+      if (diff.differences.length === 0) return `${a} and ${b} resolve to the same configuration.`;
+      return diff.differences
+        .map((d) => {
+          if (d.secret) return `  ${d.key}: secret, ${d.kind === 'same' ? 'same' : 'differs'}`;
+          const left = d.a ? `${formatValue(d.a.value)} (${d.a.source})` : '(unset)';
+          const right = d.b ? `${formatValue(d.b.value)} (${d.b.source})` : '(unset)';
+          const label = d.kind === 'only-a' ? `only in ${a}` : d.kind === 'only-b' ? `only in ${b}` : 'changed';
+          return `  ${d.key}: ${label}\n      ${a}: ${left}\n      ${b}: ${right}`;
+        })
+        .join('\n');
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import { Command, CommanderError } from 'commander';
+import { EnvwardError, UsageError } from '../errors.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerConfigCommands } from './commands/config.js';
+import { registerDbCommands } from './commands/db.js';
+import { registerEnvCommand } from './commands/env.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerMigrateCommands } from './commands/migrate.js';
+import { registerObserveCommands } from './commands/observe.js';
+import { registerPreflightCommand } from './commands/preflight.js';
+import { registerScanCommand } from './commands/scan.js';
+import { registerSecretsCommands } from './commands/secrets.js';
+import { type CommonOptions, forceFrom } from './common-options.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { Output } from './output.js';
+
+// Defined by the build from package.json; running from src/ (tests) it is 'dev'.
+declare const ENVWARD_VERSION: string | undefined;
+
+function buildProgram(): Command {
+  const program = new Command('envward')
+    .description('one codebase, safe in development, test, staging and production')
+    .version(typeof ENVWARD_VERSION === 'string' ? ENVWARD_VERSION : 'dev')
+    .exitOverride()
+    .showHelpAfterError(false)
+    // Parse errors are printed by runCli as EW_USAGE, like every other error.
+    .configureOutput({ outputError: () => {} });
+  // No reason, no override: checked before any command runs, so none can forget it.
+  program.hook('preAction', (_program, action) => {
+    forceFrom(action.opts<CommonOptions>());
+  });
+  registerEnvCommand(program);
+  registerInitCommand(program);
+  registerConfigCommands(program);
+  registerSecretsCommands(program);
+  registerScanCommand(program);
+  registerDbCommands(program);
+  registerAuditCommands(program);
+  registerMigrateCommands(program);
+  registerObserveCommands(program);
+  registerPreflightCommand(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; the only place exit codes are decided. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const debug = argv.includes('--debug');
+  const output = new Output({ json, debug });
+  process.exitCode = 0;
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      // A command was missing: commander printed the help on stderr.
+      if (error.code === 'commander.help') return EXIT.usage;
+      output.error(new UsageError(error.message.replace(/^error: /, ''), 'Run `envward --help` for usage.'));
+      return EXIT.usage;
+    }
+    if (error instanceof EnvwardError) {
+      output.error(error);
+      return exitCodeFor(error.kind);
+    }
+    const internal = new EnvwardError(
+      'EW_INTERNAL',
+      'problem',
+      error instanceof Error ? error.message : String(error),
+      'This is a bug in envward; rerun with --debug and report the stack trace.',
+    );
+    if (debug && error instanceof Error && error.stack) internal.stack = error.stack;
+    output.error(internal);
+    return EXIT.problem;
+  }
+}

@@ -1,0 +1,62 @@
+import { createColors } from 'picocolors';
+import type { EnvwardError } from '../errors.js';
+
+type Colors = ReturnType<typeof createColors>;
+
+export interface OutputOptions {
+  readonly json: boolean;
+  readonly debug: boolean;
+}
+
+/**
+ * Everything the CLI prints goes through here: data to stdout (JSON with
+ * --json, nothing else there), warnings and errors to stderr, colour only on
+ * a TTY and never with NO_COLOR.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly debug: boolean;
+  readonly colors: Colors;
+  readonly errorColors: Colors;
+
+  constructor(options: OutputOptions, env: Readonly<Record<string, string | undefined>> = process.env) {
+    this.json = options.json;
+    this.debug = options.debug;
+    const allowed = env.NO_COLOR === undefined || env.NO_COLOR === '';
+    this.colors = createColors(allowed && !options.json && process.stdout.isTTY === true);
+    this.errorColors = createColors(allowed && process.stderr.isTTY === true);
+  }
+
+  /** Prints `data` as JSON with --json, otherwise the human text. */
+  result(data: unknown, human: () => string): void {
+    if (this.json) process.stdout.write(`${JSON.stringify(data, jsonReplacer, 2)}\n`);
+    else process.stdout.write(`${human()}\n`);
+  }
+
+  warn(message: string): void {
+    process.stderr.write(`${this.errorColors.yellow(`warning: ${message}`)}\n`);
+  }
+
+  /** The loud warning every guard override prints. */
+  overrideWarning(guard: string, reason: string, message: string): void {
+    const c = this.errorColors;
+    const bar = '!'.repeat(72);
+    process.stderr.write(
+      `${c.bold(c.red(bar))}\n${c.bold(c.red(`OVERRIDE of ${guard}`))}: ${message}\n` +
+        `reason: ${reason}\n${c.bold(c.red(bar))}\n`,
+    );
+  }
+
+  error(error: EnvwardError): void {
+    if (this.json) process.stdout.write(`${JSON.stringify({ error: error.toJSON() }, jsonReplacer, 2)}\n`);
+    const c = this.errorColors;
+    process.stderr.write(
+      `${c.red(c.bold(`error[${error.code}]`))}: ${error.message}\n${c.dim(`hint: ${error.hint}`)}\n`,
+    );
+    if (this.debug && error.stack) process.stderr.write(`${error.stack}\n`);
+  }
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

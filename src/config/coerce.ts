@@ -1,0 +1,43 @@
+import { bundledZod } from '../bundled/index.js';
+import type { SchemaLeaf } from './schema-index.js';
+
+export type Coerced =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly expected: string };
+
+let stringBool: { safeParse(input: unknown): { success: boolean; data?: unknown } } | undefined;
+
+/**
+ * Turns text from a .env file, a variable or --set into the leaf's type,
+ * with zod's own rules (z.stringbool for booleans) rather than ad-hoc parsing.
+ * Empty text stays an empty string: it is a value, not an absence.
+ */
+export function coerceText(leaf: SchemaLeaf, text: string): Coerced {
+  switch (leaf.kind) {
+    case 'boolean': {
+      stringBool ??= bundledZod().z.stringbool();
+      const parsed = stringBool.safeParse(text);
+      return parsed.success
+        ? { ok: true, value: parsed.data }
+        : { ok: false, expected: 'a boolean (true/false, 1/0, yes/no, on/off)' };
+    }
+    case 'number': {
+      const value = Number(text);
+      return text.trim() !== '' && Number.isFinite(value) ? { ok: true, value } : { ok: false, expected: 'a number' };
+    }
+    case 'bigint':
+      try {
+        return { ok: true, value: BigInt(text) };
+      } catch {
+        return { ok: false, expected: 'an integer' };
+      }
+    case 'json':
+      try {
+        return { ok: true, value: JSON.parse(text) };
+      } catch {
+        return { ok: false, expected: 'JSON (an array or object)' };
+      }
+    default:
+      return { ok: true, value: text };
+  }
+}

@@ -1,0 +1,32 @@
+export {
+  type ConfigRule,
+  defineConfig,
+  type ProjectDefinition,
+  type Register,
+  type RegisteredValues,
+  type RuleContext,
+  type RuleFinding,
+} from './define-config.js';
+export { type ConfigDiff, type DifferenceKind, diffConfigs, type KeyDifference } from './diff.js';
+export {
+  type ConfigEntry,
+  type ConfigLayer,
+  describeSource,
+  type LayerContext,
+  type LayerOutput,
+  type ValueSource,
+} from './layer.js';
+export { LAYER_DESCRIPTIONS, LAYER_ORDER, type LayerName } from './layer-order.js';
+export { parseDotenvLayer, parseYamlLayer } from './layers/index.js';
+export { displayValue, MASK } from './mask.js';
+export {
+  type Explanation,
+  loadConfig,
+  openProject,
+  type Project,
+  type ResolvedConfig,
+  type ResolveOptions,
+  resolveConfig,
+} from './resolve.js';
+export { defaultVariableFor, type SchemaIndex, type SchemaLeaf } from './schema-index.js';
+export { secret } from './secret-marker.js';

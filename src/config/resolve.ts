@@ -1,0 +1,293 @@
+import { hostname as osHostname } from 'node:os';
+import {
+  assertHostAllowed,
+  buildEnvironmentCatalogue,
+  type DetectionSource,
+  detectEnvironment,
+  type Environment,
+  type EnvironmentCatalogue,
+  type ForceOverride,
+  type GuardOverride,
+} from '../environment/index.js';
+import { ConfigInvalidError, type ConfigIssue, ConfigKeyUnknownError, ConfigParseError } from '../errors.js';
+import { findProjectFile, loadProjectFile } from '../project/index.js';
+import type { ProjectDefinition, RegisteredValues } from './define-config.js';
+import type { ConfigEntry, ConfigLayer, LayerContext, LayerOutput } from './layer.js';
+import { LAYER_ORDER } from './layer-order.js';
+import { BUILT_IN_LAYERS } from './layers/index.js';
+import { displayValue } from './mask.js';
+import { indexSchema, type SchemaIndex } from './schema-index.js';
+import { checkTierRules } from './tier-rules.js';
+import { readPath, setPath } from './value-path.js';
+
+/** A loaded project: its definition, environments and schema index, ready to resolve any environment. */
+export interface Project {
+  readonly root: string;
+  readonly file: string;
+  readonly definition: ProjectDefinition;
+  readonly environments: EnvironmentCatalogue;
+  readonly schema: SchemaIndex;
+}
+
+/** Loads the project at or above `cwd` (default: the current directory). */
+export async function openProject(cwd: string = process.cwd()): Promise<Project> {
+  const { root, file } = findProjectFile(cwd);
+  const definition = await loadProjectFile(file);
+  return {
+    root,
+    file,
+    definition,
+    environments: buildEnvironmentCatalogue(definition.environments, file),
+    schema: indexSchema(definition.schema, definition.variables, file),
+  };
+}
+
+export interface ResolveOptions {
+  /** Project directory (or any directory below it); default `process.cwd()`. */
+  readonly cwd?: string;
+  /** An already opened project, to resolve several environments without reloading. */
+  readonly project?: Project;
+  /** The environment, overriding detection (the CLI's --env). */
+  readonly env?: string;
+  /** Process variables; default `process.env`, read once here. */
+  readonly variables?: Readonly<Record<string, string | undefined>>;
+  readonly hostname?: string;
+  /** Explicit values, highest precedence: `{ 'log.level': 'warn' }`. */
+  readonly set?: Readonly<Record<string, string>>;
+  /** Lets a refused host check through; the reason is returned for warning and audit. */
+  readonly force?: ForceOverride;
+  /** Inspection of another environment (show, diff) skips the host check. */
+  readonly checkHost?: boolean;
+  /** Layers of other capabilities (secrets, runtime revisions), placed by their name in LAYER_ORDER. */
+  readonly layers?: readonly ConfigLayer[];
+  /** Return problems in `issues` instead of throwing EW_CONFIG_INVALID. */
+  readonly collectIssues?: boolean;
+}
+
+type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** What `explain` says of one key: its value, the layer that won, and every value it shadowed. */
+export interface Explanation {
+  readonly key: string;
+  readonly secret: boolean;
+  /** The validated value, masked when secret. */
+  readonly value: unknown;
+  readonly winner: ConfigEntry | undefined;
+  /** Values the winner overrode, lowest layer first; secret values masked. */
+  readonly overridden: readonly ConfigEntry[];
+}
+
+export interface ResolvedConfig<Values = RegisteredValues> {
+  readonly values: DeepReadonly<Values>;
+  readonly environment: Environment;
+  readonly detection: DetectionSource;
+  readonly hostname: string;
+  readonly override: GuardOverride | undefined;
+  readonly project: Project;
+  /** Problems found; empty unless `collectIssues` was set (otherwise they throw). */
+  readonly issues: readonly ConfigIssue[];
+  /** Things to tell the user that did not stop resolution (e.g. development secrets left undecrypted). */
+  readonly warnings: readonly string[];
+  /** Every key the schema declares, in schema order. */
+  readonly keys: readonly string[];
+  isSecret(key: string): boolean;
+  /** The values of secret keys as text, for scrubbing them from logs and responses by value. */
+  secretValues(): readonly string[];
+  /** Value and provenance of one key; throws EW_CONFIG_KEY for keys the schema does not declare. */
+  explain(key: string): Explanation;
+}
+
+function orderLayers(extra: readonly ConfigLayer[]): ConfigLayer[] {
+  const byName = new Map<string, ConfigLayer>(BUILT_IN_LAYERS.map((layer) => [layer.name, layer]));
+  for (const layer of extra) byName.set(layer.name, layer);
+  return LAYER_ORDER.flatMap((name) => byName.get(name) ?? []);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function maskEntry(entry: ConfigEntry, secret: boolean): ConfigEntry {
+  return secret ? { ...entry, value: displayValue(entry.value, true) } : entry;
+}
+
+interface ZodIssueLike {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly expected?: string;
+}
+
+function schemaIssues(
+  issues: readonly ZodIssueLike[],
+  environment: string,
+  winners: ReadonlyMap<string, ConfigEntry>,
+): ConfigIssue[] {
+  return issues.map((issue) => {
+    const key = issue.path.map(String).join('.');
+    const source = winners.get(key)?.source;
+    return {
+      code: 'EW_CONFIG_TYPE',
+      key,
+      environment,
+      message: issue.message,
+      ...(issue.expected !== undefined ? { expected: issue.expected } : {}),
+      ...(source?.file !== undefined ? { file: source.file } : {}),
+      ...(source?.line !== undefined ? { line: source.line } : {}),
+      ...(source?.column !== undefined ? { column: source.column } : {}),
+      ...(source ? { source: source.variable ? `$${source.variable}` : source.layer } : {}),
+    };
+  });
+}
+
+/**
+ * Resolves the configuration of one environment from every layer, validates
+ * it (schema, tier rules, project rules), and returns the frozen values with
+ * their provenance. Throws one EW_CONFIG_INVALID listing every problem.
+ * @example
+ * const resolved = await resolveConfig({ env: 'staging' });
+ * resolved.explain('database.url').winner?.source; // { layer: 'environment-file', file: ..., line: 3 }
+ */
+export async function resolveConfig<Values = RegisteredValues>(
+  options: ResolveOptions = {},
+): Promise<ResolvedConfig<Values>> {
+  const project = options.project ?? (await openProject(options.cwd));
+  const variables = options.variables ?? process.env;
+  const hostname = options.hostname ?? osHostname();
+  const detection = detectEnvironment({
+    catalogue: project.environments,
+    option: options.env,
+    variables,
+    projectRoot: project.root,
+    hostname,
+  });
+  const { environment } = detection;
+  const override =
+    options.checkHost === false
+      ? undefined
+      : assertHostAllowed(environment, hostname, project.environments, options.force);
+
+  const context: LayerContext = {
+    projectRoot: project.root,
+    environment,
+    definition: project.definition,
+    schema: project.schema,
+    variables,
+    explicit: options.set ?? {},
+  };
+  const history = new Map<string, ConfigEntry[]>();
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const parseErrors: ConfigParseError[] = [];
+  for (const layer of orderLayers(options.layers ?? [])) {
+    let output: LayerOutput;
+    try {
+      output = await layer.load(context);
+    } catch (error) {
+      // Keep reading the other files so one run reports every syntax error.
+      if (!(error instanceof ConfigParseError)) throw error;
+      parseErrors.push(error);
+      continue;
+    }
+    issues.push(...output.issues);
+    if (output.warnings) warnings.push(...output.warnings);
+    for (const entry of output.entries) {
+      const list = history.get(entry.key);
+      if (list) list.push(entry);
+      else history.set(entry.key, [entry]);
+    }
+  }
+
+  if (parseErrors.length > 0) throw ConfigParseError.combine(parseErrors);
+
+  const winners = new Map<string, ConfigEntry>();
+  const merged: Record<string, unknown> = {};
+  for (const group of project.schema.groups) setPath(merged, group.split('.'), {});
+  for (const [key, entries] of history) {
+    const winner = entries[entries.length - 1] as ConfigEntry;
+    winners.set(key, winner);
+    setPath(merged, project.schema.leaves.get(key)?.path ?? key.split('.'), winner.value);
+  }
+
+  const parsed = (project.definition.schema as unknown as { safeParse(input: unknown): SafeParseResult }).safeParse(
+    merged,
+  );
+  let values: Record<string, unknown> = merged;
+  if (parsed.success) {
+    values = parsed.data as Record<string, unknown>;
+    issues.push(
+      ...checkTierRules({
+        environment,
+        definition: project.definition,
+        schema: project.schema,
+        values,
+        winners,
+        history,
+      }),
+    );
+  } else {
+    issues.push(...schemaIssues(parsed.error.issues, environment.name, winners));
+  }
+  if (issues.length > 0 && !options.collectIssues) throw new ConfigInvalidError(environment.name, issues);
+  deepFreeze(values);
+
+  const keys = Object.freeze([...project.schema.leaves.keys()]);
+  const isSecret = (key: string) => project.schema.leaves.get(key)?.secret ?? false;
+  return Object.freeze({
+    values: values as DeepReadonly<Values>,
+    environment,
+    detection: detection.source,
+    hostname,
+    override,
+    project,
+    issues: Object.freeze(issues),
+    warnings: Object.freeze(warnings),
+    keys,
+    isSecret,
+    secretValues() {
+      const texts: string[] = [];
+      for (const leaf of project.schema.leaves.values()) {
+        if (!leaf.secret) continue;
+        const value = readPath(values, leaf.path);
+        if (value === undefined || value === null || value === '') continue;
+        texts.push(typeof value === 'string' ? value : JSON.stringify(value));
+      }
+      return texts;
+    },
+    explain(key: string): Explanation {
+      const leaf = project.schema.leaves.get(key);
+      if (!leaf) throw new ConfigKeyUnknownError(key, `environment ${environment.name}`);
+      const entries = (history.get(key) ?? []).map((entry) => maskEntry(entry, leaf.secret));
+      return {
+        key,
+        secret: leaf.secret,
+        value: displayValue(readPath(values, leaf.path), leaf.secret),
+        winner: entries[entries.length - 1],
+        overridden: entries.slice(0, -1),
+      };
+    },
+  });
+}
+
+type SafeParseResult = { success: true; data: unknown } | { success: false; error: { issues: ZodIssueLike[] } };
+
+/**
+ * Resolves and validates the configuration of the detected environment and
+ * returns it frozen and typed (register your project's type once with
+ * `declare module 'envward' { interface Register { config: typeof config } }`).
+ * @example
+ * const config = await loadConfig();
+ * config.database.url; // typed from the schema
+ */
+export async function loadConfig<Values = RegisteredValues>(
+  options: ResolveOptions = {},
+): Promise<DeepReadonly<Values>> {
+  return (await resolveConfig<Values>(options)).values;
+}

@@ -1,0 +1,91 @@
+import { EnvDefinitionError, EnvUnknownError } from '../errors.js';
+import type { Environment, EnvironmentDeclaration } from './environment.js';
+import { assertEnvironmentName } from './names.js';
+import { TIER_DEFAULTS, TIERS, type Tier } from './tiers.js';
+
+const CODE = /^[A-Z0-9]{2,4}$/;
+
+/** The set of environments a project knows, in declaration order (built-ins first). */
+export class EnvironmentCatalogue {
+  readonly #byName: ReadonlyMap<string, Environment>;
+
+  constructor(environments: readonly Environment[]) {
+    this.#byName = new Map(environments.map((e) => [e.name, e]));
+  }
+
+  get names(): readonly string[] {
+    return [...this.#byName.keys()];
+  }
+
+  get all(): readonly Environment[] {
+    return [...this.#byName.values()];
+  }
+
+  has(name: string): boolean {
+    return this.#byName.has(name);
+  }
+
+  /** Returns the environment or throws `EW_ENV_UNKNOWN` listing the known ones. */
+  get(name: string, where: string): Environment {
+    assertEnvironmentName(name, where);
+    const environment = this.#byName.get(name);
+    if (!environment) throw new EnvUnknownError(name, this.names, where);
+    return environment;
+  }
+}
+
+function defaultCode(name: string, tier: Tier, builtIn: boolean): string {
+  if (builtIn) return TIER_DEFAULTS[tier].code;
+  const letters = name.replace(/[^a-z0-9]/g, '').toUpperCase();
+  return letters.slice(0, 3).padEnd(2, 'X');
+}
+
+/**
+ * Builds the catalogue from the built-in environments and a project's
+ * declarations. Custom environments other than production-tier ones are
+ * purple by default, so a `qa` banner never passes for staging.
+ */
+export function buildEnvironmentCatalogue(
+  declarations: Readonly<Record<string, EnvironmentDeclaration>> = {},
+  file = 'envward.config.ts',
+): EnvironmentCatalogue {
+  const names = [...new Set<string>([...TIERS, ...Object.keys(declarations)])];
+  const environments: Environment[] = [];
+  const codes = new Map<string, string>();
+  for (const name of names) {
+    assertEnvironmentName(name, `environments in ${file}`);
+    const declared = declarations[name] ?? {};
+    const builtIn = (TIERS as readonly string[]).includes(name);
+    const tier = declared.tier ?? (builtIn ? (name as Tier) : undefined);
+    if (!tier) throw new EnvDefinitionError(`Environment "${name}" needs a tier (${TIERS.join(', ')})`, file);
+    if (!(TIERS as readonly string[]).includes(tier)) {
+      throw new EnvDefinitionError(
+        `Environment "${name}" has unknown tier "${tier}" (known: ${TIERS.join(', ')})`,
+        file,
+      );
+    }
+    const defaults = TIER_DEFAULTS[tier];
+    const code = declared.code ?? defaultCode(name, tier, builtIn && tier === name);
+    if (!CODE.test(code)) {
+      throw new EnvDefinitionError(
+        `Environment "${name}" has code "${code}": use 2-4 upper-case letters or digits`,
+        file,
+      );
+    }
+    const clash = codes.get(code);
+    if (clash) throw new EnvDefinitionError(`Environments "${clash}" and "${name}" share the code "${code}"`, file);
+    codes.set(code, name);
+    const colour = declared.colour ?? (builtIn || tier === 'production' ? defaults.colour : 'purple');
+    environments.push(
+      Object.freeze({
+        name,
+        tier,
+        colour,
+        code,
+        protected: declared.protected ?? defaults.protected,
+        hosts: Object.freeze([...(declared.hosts ?? [])]),
+      }),
+    );
+  }
+  return new EnvironmentCatalogue(environments);
+}

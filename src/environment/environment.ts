@@ -1,0 +1,46 @@
+import type { Colour, Tier } from './tiers.js';
+
+/** How a project declares one environment in envward.config.ts. */
+export interface EnvironmentDeclaration {
+  /** Required for custom environments; built-ins default to their own name. */
+  readonly tier?: Tier;
+  readonly colour?: Colour;
+  /** Short code used in banners and record ids (3-4 upper-case letters). */
+  readonly code?: string;
+  readonly protected?: boolean;
+  /** Host names this environment runs on: exact names or globs such as `*.prod.example.com`. */
+  readonly hosts?: readonly string[];
+}
+
+/** A fully resolved environment: every field set, frozen. */
+export interface Environment {
+  readonly name: string;
+  readonly tier: Tier;
+  readonly colour: Colour;
+  readonly code: string;
+  readonly protected: boolean;
+  readonly hosts: readonly string[];
+}
+
+/** Which signal decided the environment, in the fixed detection order. */
+export type DetectionSourceKind = 'option' | 'ENVWARD_ENV' | 'APP_ENV' | 'marker-file' | 'host-pattern' | 'default';
+
+export interface DetectionSource {
+  readonly kind: DetectionSourceKind;
+  /** Human-readable detail: the variable, the marker file path, the matched host pattern. */
+  readonly detail: string;
+}
+
+/** A guard override: always carries a reason, printed loudly and audited. */
+export interface ForceOverride {
+  readonly reason: string;
+}
+
+/** The outcome of detection: the environment, why, and any override that let it through. */
+export interface DetectedEnvironment {
+  readonly environment: Environment;
+  readonly source: DetectionSource;
+  readonly hostname: string;
+  /** Set when a host check was overridden with `force`. */
+  readonly override?: { readonly guard: string; readonly reason: string; readonly message: string };
+}

@@ -1,0 +1,14 @@
+export { environmentBanner } from './banner.js';
+export { buildEnvironmentCatalogue, EnvironmentCatalogue } from './catalogue.js';
+export { type Detection, type DetectionInput, detectEnvironment, MARKER_FILE } from './detect.js';
+export type {
+  DetectedEnvironment,
+  DetectionSource,
+  DetectionSourceKind,
+  Environment,
+  EnvironmentDeclaration,
+  ForceOverride,
+} from './environment.js';
+export { assertHostAllowed, findHostConflict, type GuardOverride } from './host-check.js';
+export { assertEnvironmentName } from './names.js';
+export { type Colour, isProtectedTier, TIER_DEFAULTS, TIERS, type Tier } from './tiers.js';

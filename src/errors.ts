@@ -1,0 +1,250 @@
+/**
+ * The one error catalogue: every envward failure has a class here, a stable
+ * `EW_` code, and a hint that says what to do. Messages are made by the
+ * thrower from structured details; the CLI maps each error's `kind` to an
+ * exit code (usage 2, problem 1, refused 3). `docs/errors.md` documents
+ * every code and a test keeps the two in step.
+ */
+
+/** How the CLI should treat a failure: a usage mistake, a found problem, or a guard's refusal. */
+export type ErrorKind = 'usage' | 'problem' | 'refused';
+
+/** Where a failure happened, when it is known. */
+export interface ErrorLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly key?: string;
+  readonly environment?: string;
+}
+
+export interface ErrorDetails extends ErrorLocation {
+  readonly [field: string]: unknown;
+}
+
+/** Base of every envward error: a code, a hint and structured details. */
+export class EnvwardError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly hint: string;
+  readonly details: ErrorDetails;
+
+  constructor(
+    code: string,
+    kind: ErrorKind,
+    message: string,
+    hint: string,
+    details: ErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.kind = kind;
+    this.hint = hint;
+    this.details = details;
+  }
+
+  /** A plain object for `--json` output and logs; never carries secret values. */
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, hint: this.hint, details: this.details };
+  }
+}
+
+/** Renders `file:line:column` for messages. */
+export function formatLocation(location: ErrorLocation): string {
+  if (!location.file) return '';
+  let text = location.file;
+  if (location.line !== undefined) text += `:${location.line}`;
+  if (location.line !== undefined && location.column !== undefined) text += `:${location.column}`;
+  return text;
+}
+
+export class UsageError extends EnvwardError {
+  constructor(message: string, hint = 'Run `envward --help` for usage.') {
+    super('EW_USAGE', 'usage', message, hint);
+  }
+}
+
+export class EnvNameError extends EnvwardError {
+  constructor(name: string, where: string) {
+    super(
+      'EW_ENV_NAME',
+      'usage',
+      `Invalid environment name ${JSON.stringify(name)} (${where}): names are 1-40 characters of lower-case letters, digits and '-', starting with a letter or digit.`,
+      'Use a name such as "staging", "eu-production" or "pr-42"; no upper case, "/" or "..".',
+      { name, where },
+    );
+  }
+}
+
+export class EnvUnknownError extends EnvwardError {
+  constructor(name: string, known: readonly string[], where: string) {
+    super(
+      'EW_ENV_UNKNOWN',
+      'usage',
+      `Unknown environment "${name}" (${where}). Known environments: ${known.join(', ')}.`,
+      'Use one of the known environments, or declare it under `environments` in envward.config.ts.',
+      { environment: name, known, where },
+    );
+  }
+}
+
+export class EnvDefinitionError extends EnvwardError {
+  constructor(message: string, file: string) {
+    super(
+      'EW_ENV_DEFINITION',
+      'problem',
+      `${message} (${file})`,
+      'Fix the `environments` block of envward.config.ts.',
+      { file },
+    );
+  }
+}
+
+export class HostMismatchError extends EnvwardError {
+  constructor(environment: string, hostname: string, reason: string) {
+    super(
+      'EW_HOST_MISMATCH',
+      'refused',
+      `Refusing to run as "${environment}" on host "${hostname}": ${reason}.`,
+      'Run on a host meant for this environment, choose the right one with --env, or override with --force --reason "why" (audited).',
+      { environment, hostname },
+    );
+  }
+}
+
+export class ForceWithoutReasonError extends EnvwardError {
+  constructor() {
+    super(
+      'EW_FORCE_REASON',
+      'usage',
+      'An override (--force) needs a reason.',
+      'Add --reason "why this is safe"; the reason is printed and audited.',
+    );
+  }
+}
+
+export class ProjectNotFoundError extends EnvwardError {
+  constructor(cwd: string) {
+    super(
+      'EW_PROJECT_NOT_FOUND',
+      'usage',
+      `No envward.config.ts (or .mts, .js, .mjs) in ${cwd} or any parent directory.`,
+      'Run `envward init` to scaffold a project, or pass --cwd <project directory>.',
+      { file: cwd },
+    );
+  }
+}
+
+export class ProjectLoadError extends EnvwardError {
+  constructor(file: string, reason: string, cause?: unknown) {
+    super(
+      'EW_PROJECT_LOAD',
+      'problem',
+      `Could not load ${file}: ${reason}`,
+      'Fix the error in envward.config.ts; it must `export default defineConfig({ ... })`.',
+      { file },
+      { cause },
+    );
+  }
+}
+
+export class ConfigParseError extends EnvwardError {
+  /** Every parse failure of the run, this one first. */
+  readonly failures: readonly { readonly location: ErrorLocation; readonly reason: string }[];
+
+  constructor(location: ErrorLocation & { file: string }, reason: string, others: ConfigParseError[] = []) {
+    const failures = [{ location, reason }, ...others.flatMap((other) => other.failures)];
+    const more = failures.slice(1).map((f) => `\n  - ${formatLocation(f.location)}: ${f.reason}`);
+    super(
+      'EW_CONFIG_PARSE',
+      'problem',
+      `${formatLocation(location)}: ${reason}${more.join('')}`,
+      'Fix the syntax at that line; nothing was loaded.',
+      { ...location, failures },
+    );
+    this.failures = failures;
+  }
+
+  /** One error carrying every file's parse failure. */
+  static combine(errors: readonly ConfigParseError[]): ConfigParseError {
+    const [first, ...rest] = errors as [ConfigParseError, ...ConfigParseError[]];
+    const head = first.failures[0] as { location: ErrorLocation & { file: string }; reason: string };
+    return new ConfigParseError(head.location, head.reason, rest);
+  }
+}
+
+/** One validation problem, kept as data; text is made only at the edge. */
+export interface ConfigIssue {
+  /** A stable sub-code: EW_CONFIG_TYPE, EW_CONFIG_UNKNOWN_KEY, EW_RULE_DEBUG, ... */
+  readonly code: string;
+  readonly key: string;
+  readonly environment: string;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** The layer or variable that supplied the offending value. */
+  readonly source?: string;
+  readonly expected?: string;
+}
+
+/** Renders one issue as `key (env) at file:line: message`. */
+export function formatIssue(issue: ConfigIssue): string {
+  const where = formatLocation(issue);
+  const source = where || issue.source;
+  return `${issue.key || '(root)'} [${issue.environment}]${source ? ` at ${source}` : ''}: ${issue.message} (${issue.code})`;
+}
+
+export class ConfigInvalidError extends EnvwardError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(environment: string, issues: readonly ConfigIssue[]) {
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    super(
+      'EW_CONFIG_INVALID',
+      'problem',
+      `Configuration for "${environment}" has ${count}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`,
+      'Fix each value at the place named; `envward config explain <key>` shows every layer that set it.',
+      { environment, issues },
+    );
+    this.issues = issues;
+  }
+}
+
+export class ConfigKeyUnknownError extends EnvwardError {
+  constructor(key: string, where: string) {
+    super(
+      'EW_CONFIG_KEY',
+      'usage',
+      `Unknown configuration key "${key}" (${where}).`,
+      '`envward config show` lists every key the schema declares.',
+      { key, where },
+    );
+  }
+}
+
+export class FileInputError extends EnvwardError {
+  constructor(file: string, reason: string) {
+    super(
+      'EW_FILE_INPUT',
+      'problem',
+      `${file}: ${reason}`,
+      'Configuration files must be UTF-8 text under 1 MiB; replace or remove the file.',
+      { file },
+    );
+  }
+}
+
+export class InitExistsError extends EnvwardError {
+  constructor(files: readonly string[]) {
+    super(
+      'EW_INIT_EXISTS',
+      'refused',
+      `Refusing to overwrite existing files: ${files.join(', ')}.`,
+      'Run `envward init` in an empty directory, or move these files away first. Nothing was written.',
+      { files },
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
+import type { ReadinessMonitor } from './readiness.js';
+
+const LIVE_BODY = JSON.stringify({ status: 'live' });
+
+/**
+ * `GET <live>`: the process answers, nothing else (a failing database must
+ * not get a healthy process restarted). `GET <ready>`: the last readiness
+ * report, 200 when ready, 503 while starting or when a check fails; read
+ * from memory, so a probe never waits on the database.
+ */
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  paths: { readonly live?: string | undefined; readonly ready?: string | undefined },
+  readiness: ReadinessMonitor,
+  routeOptions: (endpoint: 'live' | 'ready') => RouteShorthandOptions,
+): void {
+  if (paths.live) {
+    app.get(paths.live, routeOptions('live'), (_request, reply) => {
+      reply.type('application/json; charset=utf-8').send(LIVE_BODY);
+    });
+  }
+  if (paths.ready) {
+    app.get(paths.ready, routeOptions('ready'), (_request, reply) => {
+      reply
+        .code(readiness.report.status === 'ready' ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .type('application/json; charset=utf-8')
+        .send(readiness.body);
+    });
+  }
+}

@@ -1,0 +1,33 @@
+export type { PlannedStatement } from './classify.js';
+export type { MigrationRecord } from './history.js';
+export * from './migrate-errors.js';
+export type { MigrateOptions, MigrationStatus, PlannedMigration, ProgressEvent, UpResult } from './runner.js';
+export type { SeedResult } from './seeds.js';
+
+/*
+ * Migrations load Kysely and jiti; they are reached through these wrappers so
+ * that importing envward loads neither.
+ */
+import type { Store } from '../store/index.js';
+import type { MigrateOptions, MigrationStatus, PlannedMigration, UpResult } from './runner.js';
+import type { SeedResult } from './seeds.js';
+
+export async function migrationStatus(store: Store): Promise<MigrationStatus> {
+  return (await import('./runner.js')).migrationStatus(store);
+}
+
+export async function migrationPlan(store: Store): Promise<PlannedMigration[]> {
+  return (await import('./runner.js')).migrationPlan(store);
+}
+
+export async function migrateUp(store: Store, options?: MigrateOptions): Promise<UpResult> {
+  return (await import('./runner.js')).migrateUp(store, options);
+}
+
+export async function migrateDown(store: Store, options?: MigrateOptions & { steps?: number }): Promise<UpResult> {
+  return (await import('./runner.js')).migrateDown(store, options);
+}
+
+export async function runSeeds(store: Store, options?: { readonly waitMs?: number }): Promise<SeedResult> {
+  return (await import('./seeds.js')).runSeeds(store, options);
+}

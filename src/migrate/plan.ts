@@ -1,0 +1,77 @@
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  Kysely,
+  type KyselyPlugin,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+import { destructiveReason, type PlannedStatement, UNKNOWN_RAW } from './classify.js';
+
+class RecordingConnection implements DatabaseConnection {
+  constructor(private readonly statements: CompiledQuery[]) {}
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    this.statements.push(compiled);
+    return { rows: [] };
+  }
+
+  // biome-ignore lint/correctness/useYield: a plan streams nothing.
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    return;
+  }
+}
+
+class RecordingDriver implements Driver {
+  constructor(private readonly connection: RecordingConnection) {}
+  async init() {}
+  async acquireConnection() {
+    return this.connection;
+  }
+  async beginTransaction() {}
+  async commitTransaction() {}
+  async rollbackTransaction() {}
+  async releaseConnection() {}
+  async destroy() {}
+}
+
+function recordingDialect(dialect: 'sqlite' | 'postgres', statements: CompiledQuery[]): Dialect {
+  const connection = new RecordingConnection(statements);
+  return {
+    createAdapter: () => (dialect === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
+    createDriver: () => new RecordingDriver(connection),
+    createIntrospector: (db) => (dialect === 'sqlite' ? new SqliteIntrospector(db) : new PostgresIntrospector(db)),
+    createQueryCompiler: () => (dialect === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
+  };
+}
+
+/**
+ * The statements `run` would execute, compiled for `dialect` with the
+ * store's plugins but sent nowhere: reads return no rows, so a migration
+ * that branches on data plans its empty-table branch.
+ */
+export async function planStatements(
+  dialect: 'sqlite' | 'postgres',
+  plugins: readonly KyselyPlugin[],
+  run: (db: Kysely<unknown>) => Promise<unknown>,
+  safeReason: string | undefined,
+): Promise<PlannedStatement[]> {
+  const statements: CompiledQuery[] = [];
+  const db = new Kysely<unknown>({ dialect: recordingDialect(dialect, statements), plugins: [...plugins] });
+  await run(db);
+  return statements.map((compiled) => {
+    const why = destructiveReason(compiled.query, compiled.sql);
+    // `safe` vouches for raw SQL envward cannot judge, never for a raw DROP or TRUNCATE it can.
+    if (why?.startsWith(UNKNOWN_RAW) && compiled.query.kind === 'RawNode' && safeReason !== undefined) {
+      return { sql: compiled.sql, destructive: false, why: `raw SQL marked safe: ${safeReason}` };
+    }
+    return why ? { sql: compiled.sql, destructive: true, why } : { sql: compiled.sql, destructive: false };
+  });
+}

@@ -1,0 +1,375 @@
+import {
+  type Kysely,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  sql,
+} from 'kysely';
+import { ForceWithoutReasonError } from '../errors.js';
+import { failpoint } from '../failpoint.js';
+import type { Store } from '../store/index.js';
+import type { PlannedStatement } from './classify.js';
+import {
+  appliedMigrations,
+  ensureHistory,
+  type HistoryTables,
+  MIGRATIONS_TABLE,
+  type MigrationRecord,
+} from './history.js';
+import { loadModule } from './load-module.js';
+import {
+  DestructiveMigrationError,
+  MigrationChecksumError,
+  MigrationFailedError,
+  MigrationLoadError,
+} from './migrate-errors.js';
+import { checksumMatches, type MigrationFile, migrationFiles } from './migration-files.js';
+import { DEFAULT_WAIT_MS, withMigrationLock } from './migration-lock.js';
+import { planStatements } from './plan.js';
+
+type Run = (db: Kysely<unknown>) => Promise<unknown>;
+
+interface LoadedMigration extends MigrationFile {
+  readonly up: Run;
+  readonly down: Run | undefined;
+  /** `export const safe = 'why'`: the migration's raw SQL is declared safe. */
+  readonly safeReason: string | undefined;
+}
+
+async function load(file: MigrationFile): Promise<LoadedMigration> {
+  const module = await loadModule(file.path, file.file);
+  if (typeof module.up !== 'function') throw new MigrationLoadError(file.file, 'exports no `up(db)` function');
+  const safe = module.safe;
+  return {
+    ...file,
+    up: module.up as Run,
+    down: typeof module.down === 'function' ? (module.down as Run) : undefined,
+    safeReason: typeof safe === 'string' && safe.trim() !== '' ? safe : undefined,
+  };
+}
+
+export interface PlannedMigration {
+  readonly name: string;
+  readonly file: string;
+  readonly statements: readonly PlannedStatement[];
+  readonly destructive: boolean;
+}
+
+export interface MigrationStatus {
+  readonly applied: readonly MigrationRecord[];
+  readonly pending: readonly string[];
+  readonly changed: readonly string[];
+  readonly missing: readonly string[];
+}
+
+export type ProgressEvent =
+  | { readonly type: 'start'; readonly name: string; readonly index: number; readonly total: number }
+  | {
+      readonly type: 'done';
+      readonly name: string;
+      readonly index: number;
+      readonly total: number;
+      readonly ms: number;
+    };
+
+export interface MigrateOptions {
+  /** Approval of destructive changes in a protected environment; needs a reason; audited. */
+  readonly allowDestructive?: { readonly reason: string };
+  /** Skip the backup of a protected environment; needs a reason; audited. */
+  readonly noBackup?: { readonly reason: string };
+  /** How long to wait for another migrator (default 60 s). */
+  readonly waitMs?: number;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface UpResult {
+  readonly applied: readonly string[];
+  readonly backup: string | undefined;
+}
+
+function compare(files: readonly MigrationFile[], applied: readonly MigrationRecord[]): MigrationStatus {
+  const byName = new Map(files.map((file) => [file.name, file]));
+  const done = new Set(applied.map((record) => record.name));
+  return {
+    applied,
+    pending: files.filter((file) => !done.has(file.name)).map((file) => file.name),
+    changed: applied
+      .filter((record) => {
+        const file = byName.get(record.name);
+        return file !== undefined && !checksumMatches(record.checksum, file);
+      })
+      .map((record) => record.name),
+    missing: applied.filter((record) => !byName.has(record.name)).map((record) => record.name),
+  };
+}
+
+function requireReason(approval: { readonly reason: string } | undefined): string | undefined {
+  if (!approval) return undefined;
+  if (!approval.reason?.trim()) throw new ForceWithoutReasonError();
+  return approval.reason.trim();
+}
+
+/** Counts a migration's statements (for error messages) and offers a failpoint after each. */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+  constructor(private readonly name: string) {}
+  transformQuery(args: PluginTransformQueryArgs) {
+    this.count++;
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs) {
+    failpoint(`migrate:${this.name}:${this.count}`);
+    return args.result;
+  }
+}
+
+const history = (db: Kysely<unknown>) => db as unknown as Kysely<HistoryTables>;
+
+/** Applied, pending, changed and missing migrations of the store's environment. */
+export async function migrationStatus(store: Store): Promise<MigrationStatus> {
+  const files = migrationFiles(store.projectRoot, store.environment.name);
+  await ensureHistory(history(store.db));
+  return compare(files, await appliedMigrations(history(store.db)));
+}
+
+/** The statements each pending migration would run, flagged safe or destructive; nothing runs. */
+export async function migrationPlan(store: Store): Promise<PlannedMigration[]> {
+  const status = await migrationStatus(store);
+  const files = migrationFiles(store.projectRoot, store.environment.name).filter((f) =>
+    status.pending.includes(f.name),
+  );
+  return Promise.all(files.map(async (file) => planOf(store, await load(file), 'up')));
+}
+
+async function planOf(store: Store, migration: LoadedMigration, direction: 'up' | 'down'): Promise<PlannedMigration> {
+  const run = direction === 'up' ? migration.up : migration.down;
+  const statements = run ? await planStatements(store.dialect, store.plugins, run, migration.safeReason) : [];
+  return { name: migration.name, file: migration.file, statements, destructive: statements.some((s) => s.destructive) };
+}
+
+function firstDestructive(plans: readonly PlannedMigration[]) {
+  for (const plan of plans) {
+    const statement = plan.statements.find((s) => s.destructive);
+    if (statement) return { plan, statement };
+  }
+  return undefined;
+}
+
+async function runOne(
+  db: Kysely<unknown>,
+  migration: LoadedMigration,
+  planned: PlannedMigration,
+  direction: 'up' | 'down',
+  store: Store,
+) {
+  const counter = new StatementCounter(migration.name);
+  const started = performance.now();
+  try {
+    await db.transaction().execute(async (trx) => {
+      const run = (direction === 'up' ? migration.up : migration.down) as Run;
+      await run(trx.withPlugin(counter));
+      const record = history(trx);
+      if (direction === 'up') {
+        await record
+          .insertInto(MIGRATIONS_TABLE)
+          .values({
+            name: migration.name,
+            checksum: migration.checksum,
+            applied_at: new Date().toISOString(),
+            duration_ms: Math.round(performance.now() - started),
+            actor: store.actor,
+            host: store.host,
+            environment: store.environment.name,
+          })
+          .execute();
+      } else {
+        await record.deleteFrom(MIGRATIONS_TABLE).where('name', '=', migration.name).execute();
+      }
+    });
+  } catch (error) {
+    const statement = planned.statements[Math.max(0, counter.count - 1)]?.sql;
+    throw new MigrationFailedError(
+      migration.name,
+      statement,
+      error instanceof Error ? error.message : String(error),
+      error,
+    );
+  }
+  failpoint(`migrate:${migration.name}:committed`);
+  return Math.round(performance.now() - started);
+}
+
+/** The audited refusal of an unapproved destructive run in a protected environment. */
+async function refuse(store: Store, error: DestructiveMigrationError, direction: 'up' | 'down'): Promise<never> {
+  await store.audit.append({
+    action: `migrate.${direction}`,
+    target: `${error.details.migration} (${error.code})`,
+    outcome: 'refused',
+  });
+  throw error;
+}
+
+/**
+ * Before a protected environment is migrated: a backup, its path audited;
+ * or, with a reason, no backup, audited as such.
+ */
+async function backupFirst(store: Store, label: string, noBackupReason: string | undefined) {
+  if (!store.environment.protected) return undefined;
+  if (noBackupReason !== undefined) {
+    await store.audit.append({
+      action: 'migrate.no-backup',
+      target: store.where,
+      reason: noBackupReason,
+      outcome: 'allowed',
+    });
+    return undefined;
+  }
+  const backup = await store.backup(label);
+  await store.audit.append({ action: 'migrate.backup', target: backup, outcome: 'done' });
+  return backup;
+}
+
+/** Runs `migrations` in order, reporting progress; a failure is audited with what ran before it, then thrown. */
+async function runAll(
+  store: Store,
+  db: Kysely<unknown>,
+  migrations: readonly LoadedMigration[],
+  plans: readonly PlannedMigration[],
+  direction: 'up' | 'down',
+  options: MigrateOptions,
+  reason: string | undefined,
+): Promise<string[]> {
+  const done: string[] = [];
+  const total = migrations.length;
+  // On PostgreSQL the migrations' commits do not wait for the disk. The audit event below, committed
+  // normally on another connection, does, and the log is flushed in order, so every migration is
+  // durable when this returns; a server crash before that loses whole migrations, never part of one.
+  const postgres = store.dialect === 'postgres';
+  if (postgres) await sql`set synchronous_commit = off`.execute(db);
+  try {
+    for (const [index, migration] of migrations.entries()) {
+      options.onProgress?.({ type: 'start', name: migration.name, index, total });
+      try {
+        const ms = await runOne(db, migration, plans[index] as PlannedMigration, direction, store);
+        done.push(migration.name);
+        options.onProgress?.({ type: 'done', name: migration.name, index, total, ms });
+      } catch (error) {
+        await store.audit.append({
+          action: `migrate.${direction}`,
+          target: [...done, migration.name].join(', '),
+          ...(reason ? { reason } : {}),
+          outcome: `failed at ${migration.name}`,
+        });
+        throw error;
+      }
+    }
+  } finally {
+    // A connection broken mid-run is discarded by the pool; its error, not this one, is the news.
+    if (postgres) await sql`reset synchronous_commit`.execute(db).catch(() => undefined);
+  }
+  await store.audit.append({
+    action: `migrate.${direction}`,
+    target: done.join(', '),
+    ...(reason ? { reason } : {}),
+    outcome: 'done',
+  });
+  return done;
+}
+
+/**
+ * Applies every pending migration, one transaction each, under the store's
+ * migration lock: concurrent runs apply each migration once, the others
+ * wait and find nothing pending. In a protected environment a destructive
+ * statement is refused without an approval, and a backup is taken first.
+ * Every run is audited, refusals too.
+ */
+export async function migrateUp(store: Store, options: MigrateOptions = {}): Promise<UpResult> {
+  const allowReason = requireReason(options.allowDestructive);
+  const noBackupReason = requireReason(options.noBackup);
+  const files = migrationFiles(store.projectRoot, store.environment.name);
+  return withMigrationLock(store, options.waitMs ?? DEFAULT_WAIT_MS, async (db) => {
+    await ensureHistory(history(db));
+    const status = compare(files, await appliedMigrations(history(db)));
+    if (status.changed.length > 0 || status.missing.length > 0) {
+      throw new MigrationChecksumError(status.changed, status.missing);
+    }
+    const pending = await Promise.all(files.filter((f) => status.pending.includes(f.name)).map(load));
+    if (pending.length === 0) return { applied: [], backup: undefined };
+    const plans = await Promise.all(pending.map((migration) => planOf(store, migration, 'up')));
+    const { environment } = store;
+    const destructive = firstDestructive(plans);
+    if (destructive && environment.protected) {
+      if (allowReason === undefined) {
+        const { plan, statement } = destructive;
+        return refuse(
+          store,
+          new DestructiveMigrationError(environment.name, plan.name, statement.sql, statement.why ?? '', 'up'),
+          'up',
+        );
+      }
+      await store.audit.append({
+        action: 'migrate.allow-destructive',
+        target: plans
+          .filter((p) => p.destructive)
+          .map((p) => p.name)
+          .join(', '),
+        reason: allowReason,
+        outcome: 'allowed',
+      });
+    }
+    const backup = await backupFirst(store, 'before-migrate', noBackupReason);
+    const applied = await runAll(store, db, pending, plans, 'up', options, allowReason);
+    return { applied, backup };
+  });
+}
+
+/**
+ * Rolls back the last `steps` applied migrations (default 1), newest first.
+ * In a protected environment every rollback needs an approval (it undoes
+ * what was applied, usually by dropping it), and a backup is taken first.
+ */
+export async function migrateDown(store: Store, options: MigrateOptions & { steps?: number } = {}): Promise<UpResult> {
+  const allowReason = requireReason(options.allowDestructive);
+  const noBackupReason = requireReason(options.noBackup);
+  const files = migrationFiles(store.projectRoot, store.environment.name);
+  return withMigrationLock(store, options.waitMs ?? DEFAULT_WAIT_MS, async (db) => {
+    await ensureHistory(history(db));
+    const records = await appliedMigrations(history(db));
+    const status = compare(files, records);
+    if (status.changed.length > 0 || status.missing.length > 0) {
+      throw new MigrationChecksumError(status.changed, status.missing);
+    }
+    const order = new Map(files.map((file) => [file.name, file.order]));
+    const last = records
+      .sort((a, b) => (order.get(b.name) ?? 0) - (order.get(a.name) ?? 0))
+      .slice(0, options.steps ?? 1);
+    const targets = await Promise.all(
+      last.map((record) => load(files.find((file) => file.name === record.name) as MigrationFile)),
+    );
+    if (targets.length === 0) return { applied: [], backup: undefined };
+    for (const migration of targets) {
+      if (!migration.down)
+        throw new MigrationLoadError(migration.file, 'exports no `down(db)`, so it cannot be rolled back');
+    }
+    const plans = await Promise.all(targets.map((migration) => planOf(store, migration, 'down')));
+    const { environment } = store;
+    if (environment.protected && allowReason === undefined) {
+      const first = plans[0] as PlannedMigration;
+      const statement = first.statements.find((s) => s.destructive) ?? first.statements[0];
+      return refuse(
+        store,
+        new DestructiveMigrationError(
+          environment.name,
+          first.name,
+          statement?.sql ?? '(no statements)',
+          statement?.why ?? 'a rollback',
+          'down',
+        ),
+        'down',
+      );
+    }
+    const backup = await backupFirst(store, 'before-rollback', noBackupReason);
+    const rolledBack = await runAll(store, db, targets, plans, 'down', options, allowReason);
+    return { applied: rolledBack, backup };
+  });
+}

@@ -1,0 +1,12 @@
+export { keyVariable, type SecretPaths, secretPaths } from './paths.js';
+export { type RotationResult, rotateKey } from './rotation.js';
+export { type ScanCode, type ScanFinding, type ScanReport, scanProject } from './scan.js';
+export * from './secret-errors.js';
+export { MIN_SECRET_LENGTH } from './strength.js';
+export { type KeygenResult, keygen, removeSecret, type SetResult, setSecrets } from './vault.js';
+
+/** The names of the secrets stored for `environment` (no values, no key needed); empty without a secrets file. */
+export async function storedSecretNames(root: string, environment: string): Promise<readonly string[]> {
+  const { readSecrets } = await import('./secrets-file.js');
+  return [...(readSecrets(root, environment)?.secrets.keys() ?? [])];
+}

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Dialect } from 'kysely';
+import type { Environment } from '../environment/index.js';
+import type { DatabaseTarget } from './database-url.js';
+import { BackupError, DatabaseUnavailableError } from './store-errors.js';
+import type { StoreSettings } from './store-settings.js';
+
+export interface Connection {
+  readonly dialect: Dialect;
+  readonly target: DatabaseTarget;
+  /** Copies the whole database to `file`: SQLite's online backup API, or pg_dump. */
+  backup(file: string): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens the database of `target`: better-sqlite3 for a file (WAL, a busy
+ * timeout so concurrent writers wait instead of failing), a pg pool for
+ * PostgreSQL, checked with one connection so an unreachable server fails
+ * here, by host and port, not on the first query.
+ */
+export async function connect(
+  target: DatabaseTarget,
+  settings: StoreSettings,
+  environment: Environment,
+): Promise<Connection> {
+  if (target.dialect === 'sqlite') {
+    const [{ default: Database }, { SqliteDialect }] = await Promise.all([import('better-sqlite3'), import('kysely')]);
+    mkdirSync(dirname(target.path), { recursive: true });
+    const database = new Database(target.path, { timeout: settings.connectTimeoutMs });
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    return {
+      dialect: new SqliteDialect({ database }),
+      target,
+      backup: async (file) => {
+        mkdirSync(dirname(file), { recursive: true });
+        await database.backup(file);
+      },
+    };
+  }
+  const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')]);
+  if (settings.schema !== undefined && !SCHEMA_NAME.test(settings.schema)) {
+    throw new DatabaseUnavailableError(
+      environment.name,
+      target.shown,
+      `schema "${settings.schema}" is not a plain lower-case name`,
+      environment.protected,
+    );
+  }
+  const options = [`-c statement_timeout=${Math.round(settings.statementTimeoutMs)}`];
+  if (settings.schema) options.push(`-c search_path=${settings.schema}`);
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: settings.poolSize,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    options: options.join(' '),
+  });
+  // A dropped idle connection must not crash the process.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      if (settings.schema) await client.query(`create schema if not exists "${settings.schema}"`);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseUnavailableError(
+      environment.name,
+      target.shown,
+      unavailableReason(error, target),
+      environment.protected,
+    );
+  }
+  return {
+    dialect: new PostgresDialect({ pool }),
+    target,
+    backup: (file) => pgDump(target.url, settings.schema, file),
+  };
+}
+
+/**
+ * The driver's reason (`database "x" does not exist (3D000)`, `connect
+ * ECONNREFUSED 127.0.0.1:1`), with the URL and its password taken out: a
+ * bare SQLSTATE tells the user nothing, and a message must never carry the password.
+ */
+function unavailableReason(error: unknown, target: Extract<DatabaseTarget, { dialect: 'postgres' }>): string {
+  const code = (error as { code?: unknown }).code;
+  let text = error instanceof Error ? error.message.replaceAll(target.url, target.shown) : '';
+  const { password } = new URL(target.url);
+  if (password) {
+    text = text.replaceAll(password, '***');
+    try {
+      text = text.replaceAll(decodeURIComponent(password), '***');
+    } catch {
+      // A password that is not valid percent-encoding was replaced as written.
+    }
+  }
+  if (typeof code !== 'string' || code === '') return text || 'unreachable';
+  return text === '' ? code : text.includes(code) ? text : `${text} (${code})`;
+}
+
+/** pg_dump in custom format; the URL goes in the environment, not the argument list others can see. */
+function pgDump(url: string, schema: string | undefined, file: string): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  const args = ['--format=custom', `--file=${file}`, ...(schema ? [`--schema=${schema}`] : [])];
+  const { username, password, hostname, port, pathname } = new URL(url);
+  const env = {
+    ...process.env,
+    PGHOST: hostname || 'localhost',
+    PGPORT: port || '5432',
+    PGDATABASE: decodeURIComponent(pathname.slice(1)),
+    ...(username ? { PGUSER: decodeURIComponent(username) } : {}),
+    ...(password ? { PGPASSWORD: decodeURIComponent(password) } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    execFile('pg_dump', args, { env }, (error, _stdout, stderr) => {
+      if (!error) return resolve();
+      rmSync(file, { force: true });
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      reject(
+        new BackupError(
+          missing ? 'pg_dump is not installed on this host' : stderr.trim().split('\n')[0] || error.message,
+        ),
+      );
+    });
+  });
+}

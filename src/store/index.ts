@@ -1,0 +1,27 @@
+import type { ResolvedConfig } from '../config/index.js';
+import type { OpenStoreOptions, Store } from './open-store.js';
+
+export type { AuditBreak, AuditEvent, AuditFilter, AuditLog, AuditVerification } from './audit-log.js';
+export type { EnvironmentIds } from './environment-ids.js';
+export type { EnvironmentPaths } from './environment-paths.js';
+export type { AuditRow } from './internal-tables.js';
+export type { OpenStoreOptions, Store } from './open-store.js';
+export type { Stamp } from './stamp.js';
+export { stampRefusal } from './stamp-refusal.js';
+export * from './store-errors.js';
+
+/**
+ * Opens the environment's store (see open-store.ts). Kysely, the drivers and
+ * the plugins load here, on first use, not when envward is imported.
+ * @example
+ * const config = await resolveConfig();
+ * const store = await openStore(config);
+ * await store.db.insertInto('transfers').values({ id: store.ids.next('txn'), ... }).execute();
+ */
+export async function openStore<DB = unknown>(
+  resolved: ResolvedConfig<unknown>,
+  options: OpenStoreOptions = {},
+): Promise<Store<DB>> {
+  const { openStoreNow } = await import('./open-store.js');
+  return openStoreNow<DB>(resolved, options);
+}

@@ -1,0 +1,89 @@
+import { type Kysely, sql } from 'kysely';
+
+/** Tables envward keeps in every store, beside the application's own. */
+export const STAMP_TABLE = 'envward_stamp';
+export const AUDIT_TABLE = 'envward_audit';
+
+export interface StampRow {
+  id: number;
+  environment: string;
+  tier: string;
+  code: string;
+  stamped_at: string;
+  host: string;
+  actor: string;
+  /** The project (`project` in envward.config.ts) that owns the database; '' when it declares none. */
+  project: string;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  environment: string;
+  actor: string;
+  host: string;
+  action: string;
+  target: string;
+  reason: string | null;
+  outcome: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface InternalTables {
+  [STAMP_TABLE]: StampRow;
+  [AUDIT_TABLE]: AuditRow;
+}
+
+/** One schema for both dialects: integers, text, ISO-8601 times. */
+export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<void> {
+  // Two processes opening a new database at once may race on CREATE; the loser finds the table made.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.schema
+        .createTable(STAMP_TABLE)
+        .ifNotExists()
+        .addColumn('id', 'integer', (column) => column.primaryKey())
+        .addColumn('environment', 'text', (column) => column.notNull())
+        .addColumn('tier', 'text', (column) => column.notNull())
+        .addColumn('code', 'text', (column) => column.notNull())
+        .addColumn('stamped_at', 'text', (column) => column.notNull())
+        .addColumn('host', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('project', 'text', (column) => column.notNull().defaultTo(''))
+        .execute();
+      await addProjectColumn(db);
+      await db.schema
+        .createTable(AUDIT_TABLE)
+        .ifNotExists()
+        .addColumn('seq', 'integer', (column) => column.primaryKey())
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('environment', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('host', 'text', (column) => column.notNull())
+        .addColumn('action', 'text', (column) => column.notNull())
+        .addColumn('target', 'text', (column) => column.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('outcome', 'text', (column) => column.notNull())
+        .addColumn('prev_hash', 'text', (column) => column.notNull())
+        .addColumn('hash', 'text', (column) => column.notNull())
+        .execute();
+      return;
+    } catch (error) {
+      if (attempt >= 2) throw error;
+      await sql`select 1`.execute(db);
+    }
+  }
+}
+
+/** Stamp tables made before stamps named their project get the column (empty: no project recorded). */
+async function addProjectColumn(db: Kysely<InternalTables>): Promise<void> {
+  try {
+    await db.selectFrom(STAMP_TABLE).select('project').limit(1).execute();
+  } catch {
+    await db.schema
+      .alterTable(STAMP_TABLE)
+      .addColumn('project', 'text', (column) => column.notNull().defaultTo(''))
+      .execute();
+  }
+}

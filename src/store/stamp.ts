@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type { Environment } from '../environment/index.js';
+import { type InternalTables, STAMP_TABLE, type StampRow } from './internal-tables.js';
+
+/** Who owns a database: the environment, and when, where and by whom it was stamped. */
+export interface Stamp {
+  readonly environment: string;
+  readonly tier: string;
+  readonly code: string;
+  readonly stampedAt: string;
+  readonly host: string;
+  readonly actor: string;
+  /** The project that owns the database ('' when none was recorded). */
+  readonly project: string;
+}
+
+function fromRow(row: StampRow): Stamp {
+  return {
+    environment: row.environment,
+    tier: row.tier,
+    code: row.code,
+    stampedAt: row.stamped_at,
+    host: row.host,
+    actor: row.actor,
+    project: row.project ?? '',
+  };
+}
+
+export async function readStamp(db: Kysely<InternalTables>): Promise<Stamp | undefined> {
+  const row = await db.selectFrom(STAMP_TABLE).selectAll().where('id', '=', 1).executeTakeFirst();
+  return row ? fromRow(row) : undefined;
+}
+
+/** Who stamps: the host, the actor, and the project they act for. */
+export interface Stamper {
+  readonly host: string;
+  readonly actor: string;
+  readonly project: string;
+}
+
+function stampRow(environment: Environment, who: Stamper): StampRow {
+  return {
+    id: 1,
+    environment: environment.name,
+    tier: environment.tier,
+    code: environment.code,
+    stamped_at: new Date().toISOString(),
+    host: who.host,
+    actor: who.actor,
+    project: who.project,
+  };
+}
+
+/**
+ * Stamps an unstamped database for `environment`, unless another process
+ * stamped it first: of processes racing to stamp a new database, exactly one
+ * wins, and every one gets back the stamp that holds.
+ */
+export async function claimStamp(
+  db: Kysely<InternalTables>,
+  environment: Environment,
+  who: Stamper,
+): Promise<{ stamp: Stamp; claimed: boolean }> {
+  const result = await db
+    .insertInto(STAMP_TABLE)
+    .values(stampRow(environment, who))
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .executeTakeFirst();
+  const stamp = await readStamp(db);
+  if (!stamp) throw new Error(`${STAMP_TABLE} has no row after stamping`);
+  return { stamp, claimed: Number(result.numInsertedOrUpdatedRows ?? 0) > 0 };
+}
+
+/** Writes (or replaces) the one stamp row, in one statement. */
+export async function writeStamp(db: Kysely<InternalTables>, environment: Environment, who: Stamper): Promise<Stamp> {
+  const row = stampRow(environment, who);
+  const { id: _id, ...rest } = row;
+  await db
+    .insertInto(STAMP_TABLE)
+    .values(row)
+    .onConflict((conflict) => conflict.column('id').doUpdateSet(rest))
+    .execute();
+  return fromRow(row);
+}

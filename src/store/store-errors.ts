@@ -1,0 +1,125 @@
+import { EnvwardError } from '../errors.js';
+
+/** `database.url` is missing or not a URL envward can open. */
+export class DatabaseUrlError extends EnvwardError {
+  constructor(environment: string, reason: string) {
+    super(
+      'EW_DB_URL',
+      'problem',
+      `database.url of ${environment} ${reason}.`,
+      'Set database.url to `sqlite:<path>` (relative to the project) or `postgres://user@host:port/database`; DATABASE_URL overrides it.',
+      { environment },
+    );
+  }
+}
+
+/** The database server cannot be reached; never names the password. */
+export class DatabaseUnavailableError extends EnvwardError {
+  constructor(environment: string, where: string, reason: string, protectedTier: boolean) {
+    super(
+      'EW_DB_UNAVAILABLE',
+      'problem',
+      `${environment} cannot reach its database at ${where}: ${reason}.${protectedTier ? ` ${environment} is protected and never falls back to SQLite.` : ''}`,
+      protectedTier
+        ? 'Check that the server runs and accepts connections from this host, and the host and port in database.url.'
+        : 'Start the server, fix database.url, or (development only) set database.fallback to a sqlite: URL.',
+      { environment, where },
+    );
+  }
+}
+
+/** The database belongs to another environment. */
+export class EnvironmentMismatchError extends EnvwardError {
+  constructor(
+    environment: string,
+    owner: { environment: string; tier: string; host: string; at: string },
+    where: string,
+  ) {
+    super(
+      'EW_ENV_MISMATCH',
+      'refused',
+      `This process runs as ${environment}, but the database at ${where} belongs to ${owner.environment} (${owner.tier}; stamped ${owner.at} on ${owner.host}). Refused: one environment's process never touches another's data.`,
+      `Point database.url at ${environment}'s own database, run as ${owner.environment}, or, if you are sure, --force --reason "..." (audited).`,
+      { environment, owner: owner.environment, where },
+    );
+  }
+}
+
+/** The database belongs to another project (a restored dump, a copied file, a shared server). */
+export class ProjectMismatchError extends EnvwardError {
+  constructor(project: string, owner: { project: string; environment: string; at: string }, where: string) {
+    super(
+      'EW_DB_PROJECT_MISMATCH',
+      'refused',
+      `This process is project ${project}, but the database at ${where} belongs to project ${owner.project} (${owner.environment}, stamped ${owner.at}). Refused: one project never writes into another's data.`,
+      `Point database.url at ${project}'s own database, or, if this database now belongs to ${project} (a rename), \`envward db stamp --force --reason "..."\` (audited).`,
+      { project, owner: owner.project, where },
+    );
+  }
+}
+
+/** A protected environment's database has no stamp yet. */
+export class DatabaseUnstampedError extends EnvwardError {
+  constructor(environment: string, where: string) {
+    super(
+      'EW_DB_UNSTAMPED',
+      'refused',
+      `The database at ${where} has no environment stamp, and ${environment} is protected: it is not stamped automatically.`,
+      `If this is ${environment}'s database, stamp it once with \`envward db stamp --env ${environment}\` (audited).`,
+      { environment, where },
+    );
+  }
+}
+
+/** A record carries an id coded for another environment. */
+export class CrossEnvironmentIdError extends EnvwardError {
+  constructor(environment: string, code: string, owner: string) {
+    super(
+      'EW_CROSS_ENV_ID',
+      'refused',
+      `A write in ${environment} carries an id coded ${code}, which is ${owner}'s: records never cross environments.`,
+      `Make ids with store.ids.next(kind) in ${environment}; data copied from ${owner} must be re-keyed.`,
+      { environment, code, owner },
+    );
+  }
+}
+
+/** A name for ids or per-environment directories that is not safe. */
+export class StoreNameError extends EnvwardError {
+  constructor(what: 'id kind' | 'directory name', name: string) {
+    super(
+      'EW_STORE_NAME',
+      'usage',
+      what === 'id kind'
+        ? `Invalid id kind ${JSON.stringify(name)}: use 1-12 lower-case letters and digits, starting with a letter (it becomes the id's upper-case middle part).`
+        : `Invalid directory name ${JSON.stringify(name)}: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit (no '/' or '..').`,
+      `Example: ${what === 'id kind' ? "ids.next('txn')" : "paths.dir('csv-processing')"}.`,
+      { name },
+    );
+  }
+}
+
+/** A backup before a protected migration could not be made. */
+export class BackupError extends EnvwardError {
+  constructor(reason: string) {
+    super(
+      'EW_BACKUP_FAILED',
+      'problem',
+      `The backup could not be made: ${reason}. Nothing was migrated.`,
+      'Install pg_dump (Debian: postgresql-client), free disk space, or run with --no-backup --reason "..." (audited).',
+    );
+  }
+}
+
+/** A named store lock was held by another process for longer than the caller would wait. */
+export class StoreLockTimeoutError extends EnvwardError {
+  constructor(name: string, waitedMs: number) {
+    super(
+      'EW_STORE_LOCKED',
+      'problem',
+      `Another process held the store's ${name} lock; waited ${Math.round(waitedMs / 1000)} s.`,
+      'Wait for it to finish and run again, or wait longer (--wait).',
+      { name },
+    );
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The ledger as a new user meets it: `npm start`'s entry point in a child
+ * process, on a fresh database, then real HTTP requests.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { cleanEnv } from '../../support/run-cli.ts';
+import { DIALECTS, makeStoreProject } from '../../support/store-project.ts';
+
+const SERVER = fileURLToPath(new URL('../../../examples/ledger/src/server.ts', import.meta.url));
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+}
+
+/** Starts the server; resolves once it printed its URL, or with its exit when it stops first. */
+function startServer(variables: Record<string, string>): Promise<Running | { code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+    env: cleanEnv({ NO_COLOR: '1', PORT: '0', ...variables }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  return new Promise((resolve) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const match = /^ {2}url +(http:\/\/\S+)$/m.exec(text);
+      if (match && text.includes('Ctrl-C stops it.')) resolve({ child, url: match[1] as string, output: () => text });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => resolve({ code, output: text }));
+  });
+}
+
+async function stop(running: Running): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => running.child.on('exit', resolve));
+  running.child.kill('SIGTERM');
+  return exited;
+}
+
+interface ReplyBody {
+  readonly id: string;
+  readonly gatewayReference: string;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as ReplyBody };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`the ledger server on ${dialect}`, () => {
+    let dir: string;
+    let database: TestDatabase | undefined;
+    let running: Running;
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'envward-ledger-server-'));
+      database = dialect === 'postgres' ? await createTestDatabase('ledger_server') : undefined;
+      const started = await startServer({ DATABASE_URL: database?.url ?? `sqlite:${join(dir, 'ledger.db')}` });
+      assert.ok('child' in started, `the server did not start:\n${started.output}`);
+      running = started;
+    });
+    after(async () => {
+      if (running) await stop(running);
+      await database?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('it starts in development, migrated and seeded, with the banner and lines to try', () => {
+      const text = running.output();
+      assert.match(text, /DEV · DEVELOPMENT/);
+      assert.match(text, /^ {2}store +\S+ \((sqlite|postgres); migrated 4, seeded 1\)$/m);
+      assert.match(text, /^ {2}gateway +mock$/m);
+      assert.match(text, /^ {2}interest +not scheduled: runs only in staging and production$/m);
+      assert.match(text, /curl -s -X POST \S+\/transfers/);
+    });
+
+    test('the API opens accounts, refuses a transfer above the limit, and posts a retried transfer once', async () => {
+      const { url } = running;
+      const a = await post(`${url}/accounts`, { owner: 'Ada', currency: 'EUR' });
+      assert.equal(a.status, 201);
+      assert.match(a.body.id, /^DEV-ACC-/);
+      assert.equal(a.headers.get('x-environment'), 'development; tier=development');
+      const b = await post(`${url}/accounts`, { owner: 'Bob', currency: 'EUR' });
+      const deposit = await post(`${url}/accounts/${a.body.id}/deposit`, { amount: 90_000 });
+      assert.equal(deposit.status, 201);
+      assert.match(deposit.body.gatewayReference, /^MOCK-/);
+
+      const tooBig = await post(
+        `${url}/transfers`,
+        { from: a.body.id, to: b.body.id, amount: 100_001 },
+        { 'idempotency-key': 'big' },
+      );
+      assert.equal(tooBig.status, 422);
+      assert.equal(tooBig.body.error.code, 'LEDGER_LIMIT_EXCEEDED');
+      assert.match(tooBig.body.error.message, /limit of 100000/);
+
+      const first = await post(
+        `${url}/transfers`,
+        { from: a.body.id, to: b.body.id, amount: 1_500 },
+        { 'idempotency-key': 'once' },
+      );
+      const retry = await post(
+        `${url}/transfers`,
+        { from: a.body.id, to: b.body.id, amount: 1_500 },
+        { 'idempotency-key': 'once' },
+      );
+      assert.equal(first.status, 201);
+      assert.match(first.body.id, /^DEV-TXN-/);
+      assert.equal(retry.status, 200);
+      assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+      assert.equal(retry.body.id, first.body.id);
+      const bob = (await (await fetch(`${url}/accounts/${b.body.id}`)).json()) as { balance: number };
+      assert.equal(bob.balance, 1_500);
+      const transfer = (await (await fetch(`${url}/transfers/${first.body.id}`)).json()) as { amount: number };
+      assert.equal(transfer.amount, 1_500);
+    });
+
+    test('errors are JSON with a code and the request id, and readiness and metrics are served', async () => {
+      const { url } = running;
+      const missing = await fetch(`${url}/accounts/DEV-ACC-nope`, { headers: { 'x-request-id': 'req-123' } });
+      assert.equal(missing.status, 404);
+      assert.deepEqual(
+        ((await missing.json()) as { error: { code: string; requestId: string } }).error.requestId,
+        'req-123',
+      );
+      const noKey = await post(`${url}/transfers`, { from: 'x', to: 'y', amount: 1 });
+      assert.equal(noKey.body.error.code, 'LEDGER_IDEMPOTENCY_KEY');
+      const ready = await fetch(`${url}/health/ready`);
+      assert.equal(ready.status, 200);
+      assert.match(await (await fetch(`${url}/metrics`)).text(), /http_requests_total\{.*environment="development"/);
+    });
+
+    test('SIGTERM stops it cleanly', async () => {
+      const code = await stop(running);
+      assert.equal(code, 0);
+      running = undefined as unknown as Running;
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  test(`on ${dialect}, a development process pointed at a database stamped production is refused, naming both`, async () => {
+    const project = await makeStoreProject(dialect);
+    try {
+      const store = await project.open('production', { stampMode: 'stamp' });
+      await store.close();
+      const url = dialect === 'sqlite' ? `sqlite:${join(project.dir, 'var/shared.db')}` : project.url;
+      const result = await startServer({ DATABASE_URL: url });
+      assert.ok(!('child' in result), 'the server started on production data');
+      assert.equal(result.code, 3, result.output);
+      assert.match(
+        result.output,
+        /error\[EW_ENV_MISMATCH\]: .*production.*development|error\[EW_ENV_MISMATCH\]: .*development.*production/,
+      );
+    } finally {
+      await project.cleanup();
+    }
+  });
+}

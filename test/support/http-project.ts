@@ -1,0 +1,144 @@
+/**
+ * Temporary projects for the HTTP plugin tests: a project whose schema
+ * declares every `http.*` key the plugin reads, a SQLite database shared by
+ * all environments (`var/shared.db`, so a test can point one environment at
+ * another's stamp), and a secret `payments.apiKey` given as a process
+ * variable (a canary, when the test passes one).
+ *
+ * `server(env, { pluginOptions, resolve, logger })` resolves the environment,
+ * opens its store (unless `store: false`), builds Fastify with
+ * envwardServerOptions and registers the plugin, plus a `/hello` route and a
+ * `/boom` route that throws an error carrying the secret. `cleanup()` closes
+ * every server and store it made and removes the directory.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import { type ResolvedConfig, type ResolveOptions, resolveConfig } from '../../src/config/index.ts';
+import { type EnvwardFastifyOptions, envwardFastify, envwardServerOptions } from '../../src/http/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { makeTempProject, type TempProject } from './temp-project.ts';
+
+export const HTTP_CONFIG = `import { defineConfig, secret, z } from 'envward';
+
+export default defineConfig({
+  project: 'http-test',
+  schema: z.object({
+    app: z.object({
+      name: z.string().default('http-test'),
+    }),
+    database: z.object({
+      url: z.string().min(1),
+    }),
+    payments: z.object({
+      apiKey: secret(z.string()).optional(),
+    }),
+    http: z.object({
+      bodyLimit: z.number().int().positive().optional(),
+      trustRequestId: z.boolean().optional(),
+      trustProxy: z.boolean().optional(),
+      cors: z.object({
+        origins: z.array(z.string()).optional(),
+      }),
+      rateLimit: z.object({
+        max: z.number().int().positive().optional(),
+        timeWindowMs: z.number().int().positive().optional(),
+        redisUrl: z.string().optional(),
+        redisKeyPrefix: z.string().optional(),
+      }),
+      helmet: z.record(z.string(), z.unknown()).optional(),
+    }),
+  }),
+  environments: {
+    qa: { tier: 'staging' },
+  },
+});
+`;
+
+export interface HttpProjectOptions {
+  /** settings.yml per environment, e.g. `{ production: 'http:\n  bodyLimit: 64\n' }`. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Extra files, relative path -> content. */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+export interface ServerOptions {
+  /** Options of the plugin besides `config` and `store`. */
+  readonly plugin?: Omit<EnvwardFastifyOptions, 'config' | 'store'>;
+  /** Passed to resolveConfig (variables, set). */
+  readonly resolve?: Omit<ResolveOptions, 'cwd' | 'env'>;
+  /** Open the environment's store and give it to the plugin (default true). */
+  readonly store?: boolean;
+  readonly logger?: FastifyBaseLogger;
+  /** Routes to add after the plugin, before ready. */
+  readonly routes?: (app: FastifyInstance) => void;
+}
+
+export interface HttpServer {
+  readonly app: FastifyInstance;
+  readonly config: ResolvedConfig<unknown>;
+  readonly store: Store | undefined;
+}
+
+export interface HttpProject {
+  readonly dir: string;
+  resolve(env: string, options?: Omit<ResolveOptions, 'cwd' | 'env'>): Promise<ResolvedConfig<unknown>>;
+  server(env: string, options?: ServerOptions): Promise<HttpServer>;
+  write: TempProject['write'];
+  cleanup(): Promise<void>;
+}
+
+export function makeHttpProject(options: HttpProjectOptions = {}): HttpProject {
+  const files: Record<string, string> = {
+    'envward.config.ts': HTTP_CONFIG,
+    'config/base.yml': 'database:\n  url: sqlite:var/shared.db\n',
+    ...options.files,
+  };
+  for (const [env, text] of Object.entries(options.settings ?? {})) {
+    files[`config/environments/${env}/settings.yml`] = text;
+  }
+  const project = makeTempProject(files);
+  const apps: FastifyInstance[] = [];
+  const stores: Store[] = [];
+  const resolve = (env: string, resolveOptions: Omit<ResolveOptions, 'cwd' | 'env'> = {}) =>
+    resolveConfig<unknown>({ variables: {}, hostname: 'http-test-host', ...resolveOptions, cwd: project.dir, env });
+  return {
+    dir: project.dir,
+    resolve,
+    async server(env, serverOptions = {}) {
+      const config = await resolve(env, serverOptions.resolve);
+      const store = serverOptions.store === false ? undefined : await openStore(config);
+      if (store) stores.push(store);
+      const app = Fastify(envwardServerOptions(config, serverOptions.logger ? { logger: serverOptions.logger } : {}));
+      apps.push(app);
+      await app.register(envwardFastify, {
+        config,
+        ...(store ? { store } : {}),
+        ...serverOptions.plugin,
+      });
+      app.get('/hello', async () => ({ hello: 'world' }));
+      app.post('/echo', async (request) => ({ received: request.body }));
+      app.get('/boom', async () => {
+        const key = (config.values as { payments?: { apiKey?: string } }).payments?.apiKey;
+        throw new Error(`payment gateway refused key ${key}`);
+      });
+      serverOptions.routes?.(app);
+      return { app, config, store };
+    },
+    write: project.write,
+    async cleanup() {
+      await Promise.allSettled(apps.map((app) => app.close()));
+      await Promise.allSettled(stores.map((store) => store.close()));
+      project.cleanup();
+    },
+  };
+}
+
+/** Polls `probe` every 20 ms until it returns true, failing after `timeoutMs`. */
+export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
