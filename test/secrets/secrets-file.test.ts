@@ -13,7 +13,7 @@ import type { Environment } from '../../src/environment/index.ts';
 import { EnvwardError } from '../../src/errors.ts';
 import { parseSealedValue } from '../../src/secrets/envelope.ts';
 import { findPrivateKey } from '../../src/secrets/key-source.ts';
-import { readSecrets } from '../../src/secrets/secrets-file.ts';
+import { parseSecrets, readSecrets, renderSecrets } from '../../src/secrets/secrets-file.ts';
 import { decryptAll, keygen, removeSecret, setSecrets } from '../../src/secrets/vault.ts';
 import { makeCanary } from '../support/canary.ts';
 import { makeSecretsProject, type SecretsProject, secretFiles } from '../support/secrets-project.ts';
@@ -303,7 +303,7 @@ describe('a secrets file that is not what envward writes', () => {
     },
     {
       name: 'envelopes as a list',
-      edit: (text) => text.replace(/^envelopes:\n {2}([a-z0-9]+): /m, 'envelopes:\n  - '),
+      edit: (text) => text.replace(/^envelopes:\n {2}"?[a-z0-9]+"?: /m, 'envelopes:\n  - '),
       line: (text) => lineOf(text, 'envelopes:'),
     },
     {
@@ -332,6 +332,25 @@ describe('a secrets file that is not what envward writes', () => {
       );
     });
   }
+
+  // Envelope ids are random hex, so some (2e533136) read as numbers in YAML:
+  // the writer must quote them and the reader must take them back as text.
+  test('an envelope id that YAML would read as a number is written quoted and reads back', () => {
+    const document = parseSecrets(valid, files.secrets, 'production');
+    const [[id, record]] = [...document.envelopes] as [[string, { id: string; ephemeral: string }]];
+    const numeric = '2e533136';
+    const secrets = new Map(
+      [...document.secrets].map(([key, secret]) => [
+        key,
+        { ...secret, value: secret.value.replace(`ew1:${id}:`, `ew1:${numeric}:`) },
+      ]),
+    );
+    const text = renderSecrets({ ...document, envelopes: new Map([[numeric, { ...record, id: numeric }]]), secrets });
+    assert.ok(text.includes(`"${numeric}": `), text);
+    const back = parseSecrets(text, files.secrets, 'production');
+    assert.deepEqual([...back.envelopes.keys()], [numeric]);
+    assert.equal(parseSealedValue(back.secrets.get('payments.apiKey')?.value ?? '')?.envelope, numeric);
+  });
 
   test('a list instead of a mapping is refused with file:line (EW_CONFIG_PARSE, as any YAML file)', () => {
     assert.throws(
