@@ -19,9 +19,9 @@ export function isAcceptableRequestId(value: unknown): value is string {
 /**
  * Fastify's `genReqId`: keeps a well-formed incoming `X-Request-Id` when
  * trusted, otherwise makes a random UUID. Fastify v5 ignores the incoming
- * header unless told otherwise; envward trusts it by default
- * (`http.trustRequestId: false` turns that off, e.g. for a service exposed
- * without a proxy that sets the header).
+ * header unless told otherwise; envward trusts it where a client cannot
+ * choose it unchecked (development, test, or behind a configured proxy;
+ * `http.trustRequestId` decides otherwise).
  */
 export function requestIdGenerator(trustIncoming: boolean): (request: IncomingMessage) => string {
   if (!trustIncoming) return () => randomUUID();

@@ -13,7 +13,11 @@ export interface HttpSettings {
   readonly bodyLimit: number;
   /** Fastify's `trustProxy` (`http.trustProxy`): needed behind a proxy, or every client shares one IP. */
   readonly trustProxy: boolean | number | string | readonly string[];
-  /** Keep a well-formed incoming `X-Request-Id` (`http.trustRequestId`); otherwise one is always made. */
+  /**
+   * Keep a well-formed incoming `X-Request-Id` (`http.trustRequestId`; by
+   * default in development and test, and elsewhere when `http.trustProxy`
+   * is set); otherwise one is always made.
+   */
   readonly trustRequestId: boolean;
   /** Allowed CORS origins (`http.cors.origins`): `true` reflects any origin, `[]` sends no CORS headers. */
   readonly corsOrigins: true | readonly string[];
@@ -38,6 +42,8 @@ interface TierHttpDefaults {
   readonly rateLimitMax: number;
   readonly corsOrigins: true | readonly string[];
   readonly hsts: boolean;
+  /** Keep incoming request ids without a proxy configured (protected tiers do only behind one). */
+  readonly trustRequestId: boolean;
 }
 
 /**
@@ -46,10 +52,10 @@ interface TierHttpDefaults {
  * CORS origin unless configured, HSTS, Fastify's 1 MiB body limit, lower rate.
  */
 export const HTTP_TIER_DEFAULTS: Readonly<Record<Tier, TierHttpDefaults>> = Object.freeze({
-  development: { bodyLimit: 10 * MIB, rateLimitMax: 10_000, corsOrigins: true, hsts: false },
-  test: { bodyLimit: 10 * MIB, rateLimitMax: 10_000, corsOrigins: true, hsts: false },
-  staging: { bodyLimit: MIB, rateLimitMax: 600, corsOrigins: [], hsts: true },
-  production: { bodyLimit: MIB, rateLimitMax: 600, corsOrigins: [], hsts: true },
+  development: { bodyLimit: 10 * MIB, rateLimitMax: 10_000, corsOrigins: true, hsts: false, trustRequestId: true },
+  test: { bodyLimit: 10 * MIB, rateLimitMax: 10_000, corsOrigins: true, hsts: false, trustRequestId: true },
+  staging: { bodyLimit: MIB, rateLimitMax: 600, corsOrigins: [], hsts: true, trustRequestId: false },
+  production: { bodyLimit: MIB, rateLimitMax: 600, corsOrigins: [], hsts: true, trustRequestId: false },
 });
 
 export const DEFAULT_RATE_WINDOW_MS = 60_000;
@@ -113,6 +119,17 @@ function corsOrigins(
   );
 }
 
+/**
+ * Whether the service is configured to sit behind a proxy. A protected
+ * environment keeps incoming request ids only then (the proxy sets or vets
+ * them); a client reaching it directly could otherwise choose the id that
+ * ties its requests together in the logs.
+ */
+function behindProxy(proxy: HttpSettings['trustProxy']): boolean {
+  if (Array.isArray(proxy)) return proxy.length > 0;
+  return proxy !== false && proxy !== 0 && proxy !== '';
+}
+
 function trustProxy(values: Values, environment: string): HttpSettings['trustProxy'] {
   const key = 'http.trustProxy';
   const value = setting(values, key);
@@ -173,10 +190,11 @@ function readHttpSettings(config: ResolvedConfig<unknown>): HttpSettings {
   const values = (config.values ?? {}) as Values;
   const { name, tier } = config.environment;
   const defaults = HTTP_TIER_DEFAULTS[tier];
+  const proxy = trustProxy(values, name);
   return Object.freeze({
     bodyLimit: positiveInteger(values, 'http.bodyLimit', defaults.bodyLimit, name),
-    trustProxy: trustProxy(values, name),
-    trustRequestId: optionalBoolean(values, 'http.trustRequestId', true, name),
+    trustProxy: proxy,
+    trustRequestId: optionalBoolean(values, 'http.trustRequestId', defaults.trustRequestId || behindProxy(proxy), name),
     corsOrigins: corsOrigins(values, defaults.corsOrigins, name),
     rateLimit: Object.freeze({
       max: positiveInteger(values, 'http.rateLimit.max', defaults.rateLimitMax, name),

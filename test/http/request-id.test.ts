@@ -1,6 +1,7 @@
 /**
- * Request ids: a well-formed incoming X-Request-Id is kept (unless
- * `http.trustRequestId: false`), anything else replaced by a UUID; the id is
+ * Request ids: a well-formed incoming X-Request-Id is kept in development
+ * and test and behind a configured proxy (`http.trustRequestId` decides
+ * otherwise), anything else replaced by a UUID; the id is
  * echoed on every response and is the `reqId` of every log line of the
  * request.
  */
@@ -16,7 +17,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 describe('request ids', () => {
   let project: HttpProject;
   before(() => {
-    project = makeHttpProject({ settings: { qa: 'http:\n  trustRequestId: false\n' } });
+    project = makeHttpProject({
+      settings: {
+        qa: 'http:\n  trustRequestId: false\n',
+        staging: 'http:\n  trustProxy: true\n',
+      },
+    });
   });
   after(() => project.cleanup());
 
@@ -61,6 +67,16 @@ describe('request ids', () => {
     });
     const response = await app.inject({ url: '/hello', headers: { 'x-request-id': 'from-the-client' } });
     assert.match(String(response.headers['x-request-id']), UUID);
+  });
+
+  test('production reached directly makes its own ids; behind a configured proxy (staging here) it keeps them', async () => {
+    const resolve = { variables: { PAYMENTS_API_KEY: 'sk_live_5c1d9e2f7a3b4c6d' } };
+    const direct = (await project.server('production', { store: false, resolve })).app;
+    const response = await direct.inject({ url: '/hello', headers: { 'x-request-id': 'chosen-by-client' } });
+    assert.match(String(response.headers['x-request-id']), UUID);
+    const proxied = (await project.server('staging', { store: false, resolve })).app;
+    const kept = await proxied.inject({ url: '/hello', headers: { 'x-request-id': 'set-by-the-proxy' } });
+    assert.equal(kept.headers['x-request-id'], 'set-by-the-proxy');
   });
 
   test('every log line of a request carries its id as reqId, error lines included', async () => {

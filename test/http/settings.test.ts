@@ -34,7 +34,8 @@ describe('HTTP settings per environment', () => {
     assert.equal(production.rateLimit.max, HTTP_TIER_DEFAULTS.production.rateLimitMax);
     assert.equal(production.rateLimit.redisUrl, undefined, 'in memory unless a Redis URL is configured');
     assert.equal(production.rateLimit.redisKeyPrefix, 'envward:rate-limit:production:');
-    assert.equal(production.trustRequestId, true);
+    assert.equal(development.trustRequestId, true, 'development keeps incoming request ids');
+    assert.equal(production.trustRequestId, false, 'production keeps them only behind a configured proxy');
   });
 
   test('configured keys win over the tier defaults', async () => {
@@ -42,6 +43,7 @@ describe('HTTP settings per environment', () => {
     assert.deepEqual(qa.corsOrigins, ['https://qa.example.com']);
     assert.equal(qa.bodyLimit, 2048);
     assert.equal(qa.trustProxy, true);
+    assert.equal(qa.trustRequestId, true, 'behind a configured proxy, incoming request ids are kept');
     const options = envwardServerOptions(await project.resolve('qa', { variables: SECRET }));
     assert.equal(options.bodyLimit, 2048);
     assert.equal(options.trustProxy, true);
