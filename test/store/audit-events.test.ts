@@ -2,7 +2,8 @@
  * Which acts land in the audit log besides stamps and stamp overrides (see
  * open-store.test.ts): a host-check override of the process's environment,
  * a secret revealed and a key pair rotated, each in the store of the
- * environment acted on, on SQLite and PostgreSQL.
+ * environment acted on, on SQLite and PostgreSQL; a protected environment's
+ * reveal waits for its audit event.
  */
 import assert from 'node:assert/strict';
 import { userInfo } from 'node:os';
@@ -80,6 +81,32 @@ for (const dialect of DIALECTS) {
       assert.equal(events[1]?.target, 'payments.apiKey');
       assert.match(events[2]?.target ?? '', /^ewpub1_\S+ -> ewpub1_\S+$/);
       assert.ok(!listed.stdout.includes(SECRET_VALUE), 'the audit log never holds the value');
+    });
+
+    test('a production reveal is refused (EW_REVEAL_UNAUDITED, nothing printed) until its store can record it', async () => {
+      const project = await fresh(SECRET_CONFIG);
+      const value = 'sk_live_e83b1c07a9d24f65';
+      const run = async (args: string[], input?: string) => project.cli(args, input === undefined ? {} : { input });
+      assert.equal((await run(['secrets', 'keygen', '--env', 'production'])).code, OK);
+      assert.equal((await run(['secrets', 'set', 'payments.apiKey', '--env', 'production'], value)).code, OK);
+      const reveal = ['secrets', 'get', 'payments.apiKey', '--reveal', '--env', 'production'];
+      const refused = await run(reveal);
+      assert.equal(refused.code, 3, refused.stderr);
+      assert.match(refused.stderr, /EW_REVEAL_UNAUDITED/);
+      assert.match(refused.stderr, /EW_DB_UNSTAMPED/, 'says why the store could not be opened');
+      assert.equal(refused.stdout, '');
+      assert.ok(!refused.stderr.includes(value));
+      assert.equal((await run(['db', 'stamp', '--env', 'production'])).code, OK);
+      const revealed = await run(reveal);
+      assert.equal(revealed.code, OK, revealed.stderr);
+      assert.equal(revealed.stdout, `${value}\n`);
+      const listed = await run(['audit', 'list', '--env', 'production', '--action', 'secrets.reveal', '--json']);
+      const events = JSON.parse(listed.stdout).events as { target: string }[];
+      assert.deepEqual(
+        events.map((event) => event.target),
+        ['payments.apiKey'],
+        'one reveal on record: the refused one printed nothing and wrote nothing',
+      );
     });
   });
 }
