@@ -49,3 +49,23 @@ export async function ensureHistory(db: Kysely<HistoryTables>): Promise<void> {
 export async function appliedMigrations(db: Kysely<HistoryTables>): Promise<MigrationRecord[]> {
   return db.selectFrom(MIGRATIONS_TABLE).selectAll().orderBy('name').execute();
 }
+
+/** A missing table: SQLite's message, PostgreSQL's undefined_table. */
+function isMissingTable(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '42P01' || (typeof message === 'string' && message.startsWith('no such table'));
+}
+
+/**
+ * The applied migrations without creating anything: none when the history
+ * table does not exist yet. Status and readiness only read, so they work on
+ * a read-only connection and never change a database they inspect.
+ */
+export async function appliedMigrationsIfAny(db: Kysely<HistoryTables>): Promise<MigrationRecord[]> {
+  try {
+    return await appliedMigrations(db);
+  } catch (error) {
+    if (isMissingTable(error)) return [];
+    throw error;
+  }
+}

@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import type { PlannedStatement } from './classify.js';
 import {
   appliedMigrations,
+  appliedMigrationsIfAny,
   ensureHistory,
   type HistoryTables,
   MIGRATIONS_TABLE,
@@ -128,8 +129,7 @@ const history = (db: Kysely<unknown>) => db as unknown as Kysely<HistoryTables>;
 /** Applied, pending, changed and missing migrations of the store's environment. */
 export async function migrationStatus(store: Store): Promise<MigrationStatus> {
   const files = migrationFiles(store.projectRoot, store.environment.name);
-  await ensureHistory(history(store.db));
-  return compare(files, await appliedMigrations(history(store.db)));
+  return compare(files, await appliedMigrationsIfAny(history(store.db)));
 }
 
 /** The statements each pending migration would run, flagged safe or destructive; nothing runs. */

@@ -42,6 +42,17 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(result.applied, ['001_a', '002_b', '9_d', '010_c']);
     });
 
+    test('status on a database never migrated reads only: everything pending, no history table made', async () => {
+      const p = await project({ files: { 'migrations/001_accounts.ts': createTable('accounts') } });
+      const status = await migrationStatus(await p.open());
+      assert.deepEqual(status.pending, ['001_accounts']);
+      const history =
+        dialect === 'postgres'
+          ? "select table_name as name from information_schema.tables where table_name in ('envward_migrations', 'envward_seeds')"
+          : "select name from sqlite_master where name in ('envward_migrations', 'envward_seeds')";
+      assert.deepEqual(await p.sql('development', history), [], 'neither envward_migrations nor envward_seeds exists');
+    });
+
     test('a migration under migrations/<env>/ runs only in that environment', async () => {
       const p = await project({
         environments: ['development', 'test'],
