@@ -86,8 +86,8 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
 }
 
 export interface BuildLedgerAppOptions {
-  /** envward's plugin and stamped store (default true); false only for the load test's baseline. */
-  readonly guards?: boolean;
+  /** envward's Fastify plugin (default true); false only for the load test's baselines. */
+  readonly plugin?: boolean;
   /** The request logger (envward's createLogger); none by default. */
   readonly logger?: FastifyBaseLogger;
   readonly version?: string;
@@ -101,7 +101,7 @@ export async function buildLedgerApp(
   const { default: Fastify } = await import('fastify');
   const { environment } = runtime.resolved;
   let app: FastifyInstance;
-  if (options.guards === false) {
+  if (options.plugin === false) {
     app = Fastify(options.logger ? { loggerInstance: options.logger } : {}) as unknown as FastifyInstance;
   } else {
     const { envwardFastify, envwardServerOptions } = await import('envward/fastify');
