@@ -1,25 +1,35 @@
 import { resolveConfig } from '../config/index.js';
 import { EnvwardError } from '../errors.js';
-import { type AuditEvent, openStore } from '../store/index.js';
+import { type AuditEvent, openStore, type Store } from '../store/index.js';
 import type { Output } from './output.js';
 
-/** Why an act that must be audited could not be: the store's own error, as code and message. */
-export class AuditUnavailable extends Error {}
+/**
+ * The store to record an act in. A database nobody has stamped yet (a
+ * protected environment waits for `db stamp`) still takes the event: it is
+ * the environment's configured database and no other environment has
+ * claimed it. Another environment's stamp, or no database at all, fails.
+ */
+async function storeForAudit(resolved: Parameters<typeof openStore>[0]): Promise<Store> {
+  try {
+    return await openStore(resolved);
+  } catch (error) {
+    if (!(error instanceof EnvwardError && error.code === 'EW_DB_UNSTAMPED')) throw error;
+    return openStore(resolved, { stampMode: 'inspect' });
+  }
+}
 
 /**
  * Records a privileged act (a secret revealed, a key rotated, a guard
- * overridden) in the audit log of `environment`'s store. By default the act
- * does not wait on the store: when it cannot be opened (not stamped, not
- * reachable from here), the user is told the act went unaudited. With
- * `required`, that throws AuditUnavailable instead, for the caller to refuse
- * the act before it happens.
+ * overridden) in the audit log of `environment`'s store. The act itself does
+ * not wait on the store: when it cannot be used (not reachable from here,
+ * another environment's stamp, a configuration that does not resolve), the
+ * user is told the act went unaudited.
  */
 export async function auditAct(
   options: { readonly cwd?: string | undefined },
   environment: string,
   event: AuditEvent,
   output: Output,
-  required = false,
 ): Promise<boolean> {
   try {
     const resolved = await resolveConfig<unknown>({
@@ -27,7 +37,7 @@ export async function auditAct(
       env: environment,
       checkHost: false,
     });
-    const store = await openStore(resolved);
+    const store = await storeForAudit(resolved);
     try {
       await store.audit.append(event);
     } finally {
@@ -36,7 +46,6 @@ export async function auditAct(
     return true;
   } catch (error) {
     const why = error instanceof EnvwardError ? `${error.code}: ${error.message}` : String(error);
-    if (required) throw new AuditUnavailable(why);
     output.warn(`${event.action} on ${environment} is not audited: its store could not be opened (${why})`);
     return false;
   }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ResolvedConfig } from '../config/index.js';
 import { migrationStatus } from '../migrate/index.js';
-import type { Store } from '../store/index.js';
+import { type Store, stampRefusal } from '../store/index.js';
 
 /** A readiness check: resolves (or returns anything but `false`) when fine, throws or returns `false` when not. */
 export type ReadinessCheck = () => unknown;
@@ -52,6 +52,14 @@ export function builtInChecks(
       if (stamp.environment !== own) {
         throw new Error(`the database is stamped for "${stamp.environment}", this process is "${own}"`);
       }
+      // Another project's database, or a copy of a protected one: the same decision an open makes.
+      const opener = {
+        environment: config.environment,
+        project: config.project.definition.project ?? '',
+        identity: store.identity,
+      };
+      const refusal = stampRefusal(stamp, opener, store.where);
+      if (refusal) throw new Error(`${refusal.code}: ${refusal.message}`);
     };
     checks.migrations = async () => {
       const status = await migrationStatus(store as Store);

@@ -5,7 +5,7 @@ import type { ConfigIssue } from '../errors.js';
 import { EnvwardError } from '../errors.js';
 import { migrationPlan, migrationStatus } from '../migrate/index.js';
 import { SecretKeyMissingError, scanProject, storedSecretNames } from '../secrets/index.js';
-import { DatabaseUnstampedError, openStore, stampRefusal } from '../store/index.js';
+import { DatabaseUnstampedError, openStore, sameDatabase, stampRefusal } from '../store/index.js';
 import {
   type CheckName,
   outcomeOf,
@@ -82,7 +82,8 @@ const skipped = (name: CheckName, why: string): PreflightCheck => check(name, wh
  * The deploy gate: is `environment` ready to run from here? Checks the host,
  * the configuration under the tier's rules, the secrets (present, opening
  * with the key when it is here, not shared with another environment), the
- * database (reachable, stamped for this environment) and the migrations
+ * database (reachable, stamped for this environment, and for a protected
+ * one the very database that was stamped, not a copy) and the migrations
  * (pending ones listed; destructive ones or changed files are findings).
  * Reads only: nothing is stamped, migrated or decrypted into output.
  * @example
@@ -201,14 +202,22 @@ async function databaseChecks(resolved: ResolvedConfig<unknown>): Promise<Prefli
         ),
       );
     } else {
-      const refusal = stampRefusal(stamp, environment.name, resolved.project.definition.project ?? '', store.where);
+      const project = resolved.project.definition.project ?? '';
+      const refusal = stampRefusal(stamp, { environment, project, identity: store.identity }, store.where);
       if (refusal) {
         checks.push(check('database', `${store.where} is reachable`, [errorFinding(refusal)], [], 'refused'));
         // Another owner's database: its migrations are none of this deploy's business.
         checks.push(skipped('migrations', `not checked: the database is not ${environment.name}'s`));
         return checks;
       }
-      checks.push(check('database', `${store.where} is reachable and stamped for ${environment.name}`, []));
+      // Not refused, but the next open writes: say so, since preflight itself writes nothing.
+      const notes =
+        stamp.database === ''
+          ? ['the stamp records no database identity yet: recorded on the next open']
+          : sameDatabase(stamp.database, store.identity)
+            ? []
+            : [`copied or moved (stamped as ${stamp.database}): the next open records it anew, with a warning`];
+      checks.push(check('database', `${store.where} is reachable and stamped for ${environment.name}`, [], notes));
     }
     checks.push(await migrationsCheck(store));
     return checks;

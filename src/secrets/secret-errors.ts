@@ -148,16 +148,3 @@ export class SecretsLockedError extends EnvwardError {
     );
   }
 }
-
-/** A protected environment's secret would be revealed without an audit record of it. */
-export class RevealUnauditedError extends EnvwardError {
-  constructor(environment: string, key: string, why: string) {
-    super(
-      'EW_REVEAL_UNAUDITED',
-      'refused',
-      `${key} of ${environment} is not revealed: ${environment} is protected and every reveal is audited, but its store could not be opened to record it (${why}).`,
-      `Run it where ${environment}'s database is reachable and stamped (\`envward db status --env ${environment}\`); development and test reveal with a warning instead.`,
-      { environment, key },
-    );
-  }
-}

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Dialect } from 'kysely';
 import type { Environment } from '../environment/index.js';
+import { postgresIdentity, sqliteIdentity } from './database-identity.js';
 import type { DatabaseTarget } from './database-url.js';
 import { BackupError, DatabaseUnavailableError } from './store-errors.js';
 import type { StoreSettings } from './store-settings.js';
@@ -10,11 +11,32 @@ import type { StoreSettings } from './store-settings.js';
 export interface Connection {
   readonly dialect: Dialect;
   readonly target: DatabaseTarget;
+  /** Which database this is, as the stamp records it (database-identity.ts); never a password. */
+  readonly identity: string;
   /** Copies the whole database to `file`: SQLite's online backup API, or pg_dump. */
   backup(file: string): Promise<void>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+// pg_control_system() may be closed to application roles (managed servers revoke it): they still
+// open the store, with the system identifier unknown. Its privilege is checked when a query
+// starts, even in a CASE branch never taken, so the call sits in a PL/pgSQL branch, planned only
+// when taken; the value is passed on in a transaction-local setting, all in one round trip
+// (the statements of one simple query share a transaction).
+const IDENTITY_QUERY = `do $$ begin
+  if has_function_privilege('pg_control_system()', 'execute') then
+    perform set_config('envward.system_identifier', (select system_identifier::text from pg_control_system()), true);
+  end if;
+end $$;
+select nullif(current_setting('envward.system_identifier', true), '') as system,
+  current_database() as database, current_schema() as schema`;
+
+interface IdentityRow {
+  system: string | null;
+  database: string;
+  schema: string | null;
+}
 
 /**
  * Opens the database of `target`: better-sqlite3 for a file (WAL, a busy
@@ -36,6 +58,7 @@ export async function connect(
     return {
       dialect: new SqliteDialect({ database }),
       target,
+      identity: sqliteIdentity(realpathSync(target.path)),
       backup: async (file) => {
         mkdirSync(dirname(file), { recursive: true });
         await database.backup(file);
@@ -61,10 +84,19 @@ export async function connect(
   });
   // A dropped idle connection must not crash the process.
   pool.on('error', () => {});
+  let identity: string;
   try {
     const client = await pool.connect();
     try {
-      if (settings.schema) await client.query(`create schema if not exists "${settings.schema}"`);
+      // One round trip: the schema is made (when named) before current_schema() can name it.
+      const text = settings.schema
+        ? `create schema if not exists "${settings.schema}"; ${IDENTITY_QUERY}`
+        : IDENTITY_QUERY;
+      const result: unknown = await client.query(text);
+      const last = (Array.isArray(result) ? result.at(-1) : result) as { rows: IdentityRow[] };
+      const [row] = last.rows;
+      if (!row) throw new Error('the server did not say which database this is');
+      identity = postgresIdentity(row);
     } finally {
       client.release();
     }
@@ -80,6 +112,7 @@ export async function connect(
   return {
     dialect: new PostgresDialect({ pool }),
     target,
+    identity,
     backup: (file) => pgDump(target.url, settings.schema, file),
   };
 }

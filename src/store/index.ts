@@ -2,12 +2,13 @@ import type { ResolvedConfig } from '../config/index.js';
 import type { OpenStoreOptions, Store } from './open-store.js';
 
 export type { AuditBreak, AuditEvent, AuditFilter, AuditLog, AuditVerification } from './audit-log.js';
+export { sameDatabase } from './database-identity.js';
 export type { EnvironmentIds } from './environment-ids.js';
 export type { EnvironmentPaths } from './environment-paths.js';
 export type { AuditRow } from './internal-tables.js';
 export type { OpenStoreOptions, Store } from './open-store.js';
 export type { Stamp } from './stamp.js';
-export { stampRefusal } from './stamp-refusal.js';
+export { type StampOpener, stampRefusal } from './stamp-refusal.js';
 export * from './store-errors.js';
 
 /**

@@ -14,6 +14,8 @@ export interface StampRow {
   actor: string;
   /** The project (`project` in envward.config.ts) that owns the database; '' when it declares none. */
   project: string;
+  /** The database's identity when stamped (see database-identity.ts); '' when none was recorded. */
+  database: string;
 }
 
 export interface AuditRow {
@@ -51,8 +53,10 @@ export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<
         .addColumn('host', 'text', (column) => column.notNull())
         .addColumn('actor', 'text', (column) => column.notNull())
         .addColumn('project', 'text', (column) => column.notNull().defaultTo(''))
+        .addColumn('database', 'text', (column) => column.notNull().defaultTo(''))
         .execute();
-      await addProjectColumn(db);
+      await addMissingColumn(db, 'project');
+      await addMissingColumn(db, 'database');
       await db.schema
         .createTable(AUDIT_TABLE)
         .ifNotExists()
@@ -76,14 +80,17 @@ export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<
   }
 }
 
-/** Stamp tables made before stamps named their project get the column (empty: no project recorded). */
-async function addProjectColumn(db: Kysely<InternalTables>): Promise<void> {
+/**
+ * Stamp tables made before stamps named their project, or the database's
+ * identity, get the column (empty: not recorded).
+ */
+async function addMissingColumn(db: Kysely<InternalTables>, column: 'project' | 'database'): Promise<void> {
   try {
-    await db.selectFrom(STAMP_TABLE).select('project').limit(1).execute();
+    await db.selectFrom(STAMP_TABLE).select(column).limit(1).execute();
   } catch {
     await db.schema
       .alterTable(STAMP_TABLE)
-      .addColumn('project', 'text', (column) => column.notNull().defaultTo(''))
+      .addColumn(column, 'text', (definition) => definition.notNull().defaultTo(''))
       .execute();
   }
 }

@@ -9,14 +9,20 @@ import { type QueryLogger, slowQueryLogger, slowQueryThresholdMs } from '../obse
 import { type AuditLog, auditLog } from './audit-log.js';
 import { type Connection, connect } from './connect.js';
 import { CrossEnvironmentIdPlugin } from './cross-environment-plugin.js';
+import { identityRecordsMore, sameDatabase } from './database-identity.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.js';
 import { type EnvironmentIds, environmentIds } from './environment-ids.js';
 import { type EnvironmentPaths, environmentPaths } from './environment-paths.js';
 import { withFileLock } from './file-lock.js';
 import { ensureInternalTables, type InternalTables } from './internal-tables.js';
-import { claimStamp, readStamp, type Stamp, writeStamp } from './stamp.js';
+import { claimStamp, readStamp, recordStampedDatabase, type Stamp, writeStamp } from './stamp.js';
 import { stampRefusal } from './stamp-refusal.js';
-import { DatabaseUnavailableError, DatabaseUnstampedError, StoreLockTimeoutError } from './store-errors.js';
+import {
+  DatabaseIdentityMismatchError,
+  DatabaseUnavailableError,
+  DatabaseUnstampedError,
+  StoreLockTimeoutError,
+} from './store-errors.js';
 import { storeSettings } from './store-settings.js';
 import { TablePrefixPlugin } from './table-prefix-plugin.js';
 
@@ -25,9 +31,12 @@ export interface OpenStoreOptions {
   readonly force?: ForceOverride;
   /**
    * 'enforce' (default): a different stamp is refused, an unstamped database
-   * is stamped in development and test and refused elsewhere. 'inspect':
-   * nothing is checked or written (db status). 'stamp': the database is
-   * stamped for this environment (db stamp; a different stamp needs force).
+   * is stamped in development and test and refused elsewhere; a protected
+   * environment's stamp made on another database (a copy) is refused, a
+   * non-protected one's is recorded anew. 'inspect': nothing is checked or
+   * written (db status). 'stamp': the database is stamped for this
+   * environment and where it is now (db stamp; another environment's or
+   * project's stamp needs force).
    */
   readonly stampMode?: 'enforce' | 'inspect' | 'stamp';
   /** Who acts, for stamps and audit events; default the OS user. */
@@ -42,6 +51,11 @@ export interface Store<DB = unknown> {
   readonly dialect: 'sqlite' | 'postgres';
   /** Where the database is, safe to print (no password). */
   readonly where: string;
+  /**
+   * Which database this is, as the stamp records it: `sqlite:<real path>` or
+   * `postgres:<system identifier, or ? when the role may not read it>/<database>/<schema>`.
+   */
+  readonly identity: string;
   readonly environment: ResolvedConfig<unknown>['environment'];
   /** The project's root directory (migrations/ and seeds/ live there). */
   readonly projectRoot: string;
@@ -104,6 +118,40 @@ async function connectWithFallback(
 }
 
 /**
+ * On an open that passed the stamp check: a stamp without the database's
+ * identity (or with less of it than this role sees) gets it; a
+ * non-protected environment's stamp made on another database (the file was
+ * copied or moved, a dump restored) is moved along, with a warning. Each
+ * write is audited; a protected environment's copy never gets here.
+ */
+async function recordIdentity(
+  stamp: Stamp,
+  context: {
+    internal: Kysely<InternalTables>;
+    identity: string;
+    environment: ResolvedConfig<unknown>['environment'];
+    where: string;
+    audit: AuditLog;
+    warnings: string[];
+  },
+): Promise<Stamp> {
+  const { internal, identity, environment, where, audit, warnings } = context;
+  const filling = identityRecordsMore(stamp.database, identity);
+  if (!filling && sameDatabase(stamp.database, identity)) return stamp;
+  const { stamp: now, recorded } = await recordStampedDatabase(internal, stamp.database, identity);
+  if (recorded) {
+    const reason = filling ? 'identity recorded' : `automatic: database moved or copied (was ${stamp.database})`;
+    await audit.append({ action: 'db.stamp', target: where, reason, outcome: 'done' });
+    if (!filling) {
+      warnings.push(
+        `The database at ${where} is not the one ${environment.name}'s stamp was made on (${stamp.database}; now ${identity}): it was copied or moved. ${environment.name} is not protected, so the stamp now records where it is (audited).`,
+      );
+    }
+  }
+  return now ?? stamp;
+}
+
+/**
  * Opens the environment's store: a Kysely instance over better-sqlite3 or pg,
  * from `database.*` of the resolved configuration, after checking that the
  * database is stamped for this environment.
@@ -132,6 +180,7 @@ export async function openStoreNow<DB>(
   const internal = db as unknown as Kysely<InternalTables>;
   const dialect = connection.target.dialect;
   const where = connection.target.shown;
+  const { identity } = connection;
   const actor = options.actor ?? osUser();
   const audit = auditLog(internal, dialect, { environment: environment.name, actor, host: resolved.hostname });
   const overrides: GuardOverride[] = [];
@@ -145,7 +194,7 @@ export async function openStoreNow<DB>(
       if (!stamp) {
         if (mode === 'enforce' && environment.protected) throw new DatabaseUnstampedError(environment.name, where);
         // Another process may stamp it between our read and write: the stamp that holds is checked below.
-        const claim = await claimStamp(internal, environment, stamper);
+        const claim = await claimStamp(internal, environment, stamper, identity);
         stamp = claim.stamp;
         if (claim.claimed) {
           await audit.append({
@@ -156,8 +205,9 @@ export async function openStoreNow<DB>(
           });
         }
       }
-      const refusal = stampRefusal(stamp, environment.name, stamper.project, where);
-      if (refusal) {
+      const refusal = stampRefusal(stamp, { environment, project: stamper.project, identity }, where);
+      // `db stamp` is the audited act that says a copy or a move is now this environment's database.
+      if (refusal && !(mode === 'stamp' && refusal instanceof DatabaseIdentityMismatchError)) {
         if (!options.force) throw refusal;
         const override = { guard: refusal.code, reason: options.force.reason.trim(), message: refusal.message };
         overrides.push(override);
@@ -168,9 +218,16 @@ export async function openStoreNow<DB>(
           outcome: 'allowed',
         });
         if (mode === 'stamp') {
-          stamp = await writeStamp(internal, environment, stamper);
+          stamp = await writeStamp(internal, environment, stamper, identity);
           await audit.append({ action: 'db.stamp', target: where, reason: override.reason, outcome: 'done' });
         }
+      } else if (mode === 'stamp') {
+        if (!sameDatabase(stamp.database, identity) || identityRecordsMore(stamp.database, identity)) {
+          stamp = await writeStamp(internal, environment, stamper, identity);
+          await audit.append({ action: 'db.stamp', target: where, outcome: 'done' });
+        }
+      } else {
+        stamp = await recordIdentity(stamp, { internal, identity, environment, where, audit, warnings });
       }
     }
     // A host-check override of this process's configuration is audited here, where the log is.
@@ -192,6 +249,7 @@ export async function openStoreNow<DB>(
     db,
     dialect,
     where,
+    identity,
     environment,
     projectRoot: project.root,
     actor,

@@ -12,6 +12,8 @@ export interface Stamp {
   readonly actor: string;
   /** The project that owns the database ('' when none was recorded). */
   readonly project: string;
+  /** The identity of the database that was stamped (see Store.identity; '' when none was recorded). */
+  readonly database: string;
 }
 
 function fromRow(row: StampRow): Stamp {
@@ -23,6 +25,7 @@ function fromRow(row: StampRow): Stamp {
     host: row.host,
     actor: row.actor,
     project: row.project ?? '',
+    database: row.database ?? '',
   };
 }
 
@@ -38,7 +41,7 @@ export interface Stamper {
   readonly project: string;
 }
 
-function stampRow(environment: Environment, who: Stamper): StampRow {
+function stampRow(environment: Environment, who: Stamper, database: string): StampRow {
   return {
     id: 1,
     environment: environment.name,
@@ -48,22 +51,24 @@ function stampRow(environment: Environment, who: Stamper): StampRow {
     host: who.host,
     actor: who.actor,
     project: who.project,
+    database,
   };
 }
 
 /**
- * Stamps an unstamped database for `environment`, unless another process
- * stamped it first: of processes racing to stamp a new database, exactly one
- * wins, and every one gets back the stamp that holds.
+ * Stamps an unstamped database (of identity `database`) for `environment`,
+ * unless another process stamped it first: of processes racing to stamp a
+ * new database, exactly one wins, and every one gets back the stamp that holds.
  */
 export async function claimStamp(
   db: Kysely<InternalTables>,
   environment: Environment,
   who: Stamper,
+  database: string,
 ): Promise<{ stamp: Stamp; claimed: boolean }> {
   const result = await db
     .insertInto(STAMP_TABLE)
-    .values(stampRow(environment, who))
+    .values(stampRow(environment, who, database))
     .onConflict((conflict) => conflict.column('id').doNothing())
     .executeTakeFirst();
   const stamp = await readStamp(db);
@@ -72,8 +77,13 @@ export async function claimStamp(
 }
 
 /** Writes (or replaces) the one stamp row, in one statement. */
-export async function writeStamp(db: Kysely<InternalTables>, environment: Environment, who: Stamper): Promise<Stamp> {
-  const row = stampRow(environment, who);
+export async function writeStamp(
+  db: Kysely<InternalTables>,
+  environment: Environment,
+  who: Stamper,
+  database: string,
+): Promise<Stamp> {
+  const row = stampRow(environment, who, database);
   const { id: _id, ...rest } = row;
   await db
     .insertInto(STAMP_TABLE)
@@ -81,4 +91,22 @@ export async function writeStamp(db: Kysely<InternalTables>, environment: Enviro
     .onConflict((conflict) => conflict.column('id').doUpdateSet(rest))
     .execute();
   return fromRow(row);
+}
+
+/**
+ * Records `database` as the stamped database's identity, only if the stamp
+ * still records `was`: of processes racing to record it, one does (and audits it).
+ */
+export async function recordStampedDatabase(
+  db: Kysely<InternalTables>,
+  was: string,
+  database: string,
+): Promise<{ stamp: Stamp | undefined; recorded: boolean }> {
+  const result = await db
+    .updateTable(STAMP_TABLE)
+    .set({ database })
+    .where('id', '=', 1)
+    .where('database', '=', was)
+    .executeTakeFirst();
+  return { stamp: await readStamp(db), recorded: Number(result.numUpdatedRows) > 0 };
 }

@@ -58,6 +58,26 @@ export class ProjectMismatchError extends EnvwardError {
   }
 }
 
+/**
+ * A protected environment's stamp was made on another database: this one is
+ * a copy (a restored dump, a copied or moved file) that carries it along.
+ */
+export class DatabaseIdentityMismatchError extends EnvwardError {
+  constructor(
+    environment: string,
+    owner: { stamped: string; current: string; host: string; at: string },
+    where: string,
+  ) {
+    super(
+      'EW_DB_IDENTITY_MISMATCH',
+      'refused',
+      `The database at ${where} carries ${environment}'s stamp, but it is not the database that was stamped: the stamp records ${owner.stamped} (stamped ${owner.at} on ${owner.host}), this is ${owner.current}. A restored dump or a copied or moved file keeps the original's stamp; ${environment} is protected and does not take it as its own.`,
+      `If the database was restored or moved on purpose, run \`envward db stamp --env ${environment}\` to record where it is now (audited); otherwise check DATABASE_URL (database.url) points at ${environment}'s database.`,
+      { environment, where, stamped: owner.stamped, current: owner.current },
+    );
+  }
+}
+
 /** A protected environment's database has no stamp yet. */
 export class DatabaseUnstampedError extends EnvwardError {
   constructor(environment: string, where: string) {

@@ -83,6 +83,24 @@ describe('health endpoints', () => {
     }
   });
 
+  test("ready turns 503 naming the stamp when the database becomes another project's", async () => {
+    const own = makeHttpProject();
+    try {
+      const { app } = await own.server('development', { plugin: FAST });
+      await app.ready();
+      await waitFor('ready', async () => (await ready(app)).status === 200);
+      const sqlite = new Database(join(own.dir, 'var/shared.db'));
+      sqlite.prepare("update envward_stamp set project = 'billing' where id = 1").run();
+      sqlite.close();
+      await waitFor('the stamp check to fail', async () => (await ready(app)).status === 503);
+      const { report } = await ready(app);
+      assert.deepEqual(report.failing, ['stamp']);
+      assert.match(report.checks.find((check) => check.name === 'stamp')?.detail ?? '', /EW_DB_PROJECT_MISMATCH/);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   test('ready turns 503 naming the migrations when a migration is pending', async () => {
     const own = makeHttpProject();
     try {

@@ -2,8 +2,7 @@
  * Which acts land in the audit log besides stamps and stamp overrides (see
  * open-store.test.ts): a host-check override of the process's environment,
  * a secret revealed and a key pair rotated, each in the store of the
- * environment acted on, on SQLite and PostgreSQL; a protected environment's
- * reveal waits for its audit event.
+ * environment acted on (stamped or not yet), on SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { userInfo } from 'node:os';
@@ -83,30 +82,49 @@ for (const dialect of DIALECTS) {
       assert.ok(!listed.stdout.includes(SECRET_VALUE), 'the audit log never holds the value');
     });
 
-    test('a production reveal is refused (EW_REVEAL_UNAUDITED, nothing printed) until its store can record it', async () => {
-      const project = await fresh(SECRET_CONFIG);
+    test("a production reveal is audited in its unstamped store; another environment's store is not written", async () => {
       const value = 'sk_live_e83b1c07a9d24f65';
-      const run = async (args: string[], input?: string) => project.cli(args, input === undefined ? {} : { input });
-      assert.equal((await run(['secrets', 'keygen', '--env', 'production'])).code, OK);
-      assert.equal((await run(['secrets', 'set', 'payments.apiKey', '--env', 'production'], value)).code, OK);
       const reveal = ['secrets', 'get', 'payments.apiKey', '--reveal', '--env', 'production'];
-      const refused = await run(reveal);
-      assert.equal(refused.code, 3, refused.stderr);
-      assert.match(refused.stderr, /EW_REVEAL_UNAUDITED/);
-      assert.match(refused.stderr, /EW_DB_UNSTAMPED/, 'says why the store could not be opened');
-      assert.equal(refused.stdout, '');
-      assert.ok(!refused.stderr.includes(value));
-      assert.equal((await run(['db', 'stamp', '--env', 'production'])).code, OK);
-      const revealed = await run(reveal);
-      assert.equal(revealed.code, OK, revealed.stderr);
-      assert.equal(revealed.stdout, `${value}\n`);
-      const listed = await run(['audit', 'list', '--env', 'production', '--action', 'secrets.reveal', '--json']);
-      const events = JSON.parse(listed.stdout).events as { target: string }[];
-      assert.deepEqual(
-        events.map((event) => event.target),
-        ['payments.apiKey'],
-        'one reveal on record: the refused one printed nothing and wrote nothing',
-      );
+      const withSecret = async () => {
+        const project = await fresh(SECRET_CONFIG);
+        assert.equal((await project.cli(['secrets', 'keygen', '--env', 'production'])).code, OK);
+        assert.equal(
+          (await project.cli(['secrets', 'set', 'payments.apiKey', '--env', 'production'], { input: value })).code,
+          OK,
+        );
+        return project;
+      };
+      const reveals = async (project: StoreProject) => {
+        const listed = await project.cli([
+          'audit',
+          'list',
+          '--env',
+          'production',
+          '--action',
+          'secrets.reveal',
+          '--json',
+        ]);
+        assert.equal(listed.code, OK, listed.stderr);
+        return (JSON.parse(listed.stdout).events as { target: string }[]).map((event) => event.target);
+      };
+
+      // Not stamped yet (production waits for `db stamp`): the event goes to its configured database all the same.
+      const unstamped = await withSecret();
+      const shown = await unstamped.cli(reveal);
+      assert.equal(shown.code, OK, shown.stderr);
+      assert.equal(shown.stdout, `${value}\n`);
+      assert.doesNotMatch(shown.stderr, /not audited/);
+      assert.equal((await unstamped.cli(['db', 'stamp', '--env', 'production'])).code, OK);
+      assert.deepEqual(await reveals(unstamped), ['payments.apiKey']);
+
+      // The configured database belongs to development: nowhere to record it, and the user is told so.
+      const elsewhere = await withSecret();
+      const stamped = await elsewhere.cli(['db', 'stamp', '--env', 'development']);
+      assert.equal(stamped.code, OK, stamped.stderr);
+      const unaudited = await elsewhere.cli(reveal);
+      assert.equal(unaudited.code, OK, unaudited.stderr);
+      assert.match(unaudited.stderr, /secrets\.reveal on production is not audited: .*EW_ENV_MISMATCH/);
+      assert.ok(!unaudited.stderr.includes(value));
     });
   });
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { hostname, userInfo } from 'node:os';
 import { after, describe, test } from 'node:test';
 import type { AuditRow } from '../../src/index.ts';
+import { escapeRegExp } from '../support/run-cli.ts';
 import { DIALECTS, makeStoreProject, runStoreProcesses, type StoreProject } from '../support/store-project.ts';
 
 const OK = 0;
@@ -242,7 +243,7 @@ for (const dialect of DIALECTS) {
       assert.equal(unstamped.code, OK, unstamped.stderr);
       assert.match(
         unstamped.stdout,
-        /^production: \S+ \(\w+\)\n {2}not stamped: run `envward db stamp --env production`\n$/,
+        /^production: \S+ \(\w+\)\n {2}not stamped: run `envward db stamp --env production`\n {2}identity \S+\n$/,
       );
       assert.deepEqual(await project.sql('select * from envward_stamp'), [], 'status does not stamp');
 
@@ -265,6 +266,9 @@ for (const dialect of DIALECTS) {
       assert.equal(data.stamp.tier, 'production');
       assert.equal(data.stamp.code, 'PRD');
       assert.equal(`${data.stamp.actor}@${data.stamp.host}`, who);
+      assert.equal(data.stamp.database, data.identity, 'the database that was stamped');
+      assert.equal(data.sameDatabase, true);
+      assert.match(status.stdout, new RegExp(`^ {2}identity ${escapeRegExp(data.identity)} \\(as stamped\\)$`, 'm'));
 
       // As another environment: shown, not refused, but exit 1 (a check found a problem).
       const other = await project.cli(['db', 'status', '--env', 'development', '--json']);

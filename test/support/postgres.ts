@@ -1,8 +1,10 @@
 /**
  * A real PostgreSQL database per test run: created on 127.0.0.1:5432 (trust
  * auth, as on the project's machines and in .ci/run) under a unique name, and
- * dropped by `drop()`. `ENVWARD_TEST_PG` points the suite at another server
- * (a URL without a database name's path is fine: `postgres://user@host:port`).
+ * dropped by `drop()`; `copy()` makes a real copy of one (`create database
+ * ... template`), `createTestRole()` a login role without superuser.
+ * `ENVWARD_TEST_PG` points the suite at another server (a URL without a
+ * database name's path is fine: `postgres://user@host:port`).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -15,7 +17,20 @@ export interface TestDatabase {
   readonly name: string;
   /** Runs SQL on the test database (for setting up or tampering in tests). */
   query<Row = Record<string, unknown>>(text: string, values?: unknown[]): Promise<Row[]>;
+  /**
+   * A real copy on the same server (`create database ... template`), as a
+   * fresh test database to drop in turn. Nothing may be connected to this one.
+   */
+  copy(label?: string): Promise<TestDatabase>;
   /** Drops the database (terminating its connections). Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+export interface TestRole {
+  readonly name: string;
+  /** `postgres://<role>@.../<database>`. */
+  urlFor(database: string): string;
+  /** Drops the role; drop the databases it owns objects in first. Safe to call twice. */
   drop(): Promise<void>;
 }
 
@@ -35,10 +50,38 @@ async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
+const uniqueName = (label: string) =>
+  `envward_test_${label.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`;
+
 /** Creates a fresh, empty database named `envward_test_<label>_<random>`. */
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const name = `envward_test_${label.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const name = uniqueName(label);
   await onServer((client) => client.query(`create database "${name}"`));
+  return testDatabase(name);
+}
+
+/** A login role without superuser (trust auth: no password), named like the test databases. */
+export async function createTestRole(label = 'role'): Promise<TestRole> {
+  const name = uniqueName(label);
+  await onServer((client) => client.query(`create role "${name}" login nosuperuser`));
+  let dropped = false;
+  return {
+    name,
+    urlFor(database) {
+      const url = new URL(urlFor(database));
+      url.username = name;
+      url.password = '';
+      return url.toString();
+    },
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await onServer((client) => client.query(`drop role if exists "${name}"`));
+    },
+  };
+}
+
+function testDatabase(name: string): TestDatabase {
   let dropped = false;
   return {
     url: urlFor(name),
@@ -51,6 +94,11 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
       } finally {
         await client.end();
       }
+    },
+    async copy(label = 'copy') {
+      const copy = uniqueName(label);
+      await onServer((client) => client.query(`create database "${copy}" template "${name}"`));
+      return testDatabase(copy);
     },
     async drop() {
       if (dropped) return;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { openStore, type Store, sameDatabase } from '../../store/index.js';
 import { type CommonOptions, forceFrom, outputFor, setFrom, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
@@ -25,6 +25,23 @@ export async function storeFor(
   return store;
 }
 
+/** How the database found compares with the one the stamp was made on. */
+function identityNote(store: Store, same: boolean | null, refusedCopy: boolean, output: Output): string {
+  const { stamp, identity, environment } = store;
+  if (!stamp) return '';
+  if (stamp.database === '') return ' (the stamp records none yet: recorded on the next open)';
+  if (stamp.database === identity) return ' (as stamped)';
+  if (same) return ` (stamped as ${stamp.database}: the same database)`;
+  if (stamp.environment !== environment.name) return ` (stamped as ${stamp.database})`;
+  return output.colors.red(
+    `  -- stamped as ${stamp.database}: a copy or a move; ${
+      refusedCopy
+        ? `opening it as ${environment.name} is refused until \`envward db stamp --env ${environment.name}\``
+        : 'recorded anew on the next open'
+    }`,
+  );
+}
+
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description("the environment's database: its stamp");
 
@@ -34,10 +51,21 @@ export function registerDbCommands(program: Command): void {
     const output = outputFor(options);
     const store = await storeFor(options, output, 'inspect');
     try {
-      const { stamp, environment } = store;
+      const { stamp, environment, identity } = store;
       const matches = stamp?.environment === environment.name;
+      // null: nothing to compare (no stamp, or one made before stamps recorded the database).
+      const same = stamp && stamp.database !== '' ? sameDatabase(stamp.database, identity) : null;
+      const refusedCopy = matches && same === false && environment.protected;
       output.result(
-        { environment: environment.name, dialect: store.dialect, database: store.where, stamp: stamp ?? null, matches },
+        {
+          environment: environment.name,
+          dialect: store.dialect,
+          database: store.where,
+          identity,
+          stamp: stamp ?? null,
+          matches,
+          sameDatabase: same,
+        },
         () =>
           [
             `${environment.name}: ${store.where} (${store.dialect})`,
@@ -47,9 +75,10 @@ export function registerDbCommands(program: Command): void {
                   ? ''
                   : output.colors.red(`  -- not ${environment.name}'s: opening it as ${environment.name} is refused`))
               : `  not stamped${environment.protected ? `: run \`envward db stamp --env ${environment.name}\`` : ' (stamped on first open)'}`,
+            `  identity ${identity}${identityNote(store, same, refusedCopy, output)}`,
           ].join('\n'),
       );
-      if (stamp && !matches) process.exitCode = EXIT.problem;
+      if (stamp && (!matches || refusedCopy)) process.exitCode = EXIT.problem;
     } finally {
       await store.close();
     }
@@ -58,7 +87,9 @@ export function registerDbCommands(program: Command): void {
   withCommonOptions(
     db
       .command('stamp')
-      .description("record this environment as the database's owner (audited); another's stamp needs --force"),
+      .description(
+        "record this environment as the database's owner, and where it is now (audited); another's stamp needs --force",
+      ),
     { set: true },
   ).action(async (options: CommonOptions) => {
     const output = outputFor(options);
@@ -66,7 +97,8 @@ export function registerDbCommands(program: Command): void {
     try {
       output.result(
         { environment: store.environment.name, database: store.where, stamp: store.stamp ?? null },
-        () => `${store.where} is stamped for ${store.stamp?.environment} (${store.stamp?.stampedAt})`,
+        () =>
+          `${store.where} is stamped for ${store.stamp?.environment} (${store.stamp?.stampedAt}) as ${store.stamp?.database}`,
       );
     } finally {
       await store.close();

