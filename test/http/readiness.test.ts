@@ -62,43 +62,39 @@ describe('health endpoints', () => {
     assert.deepEqual(report.failing, []);
   });
 
-  test('ready turns 503 naming the stamp when the database is stamped for another environment', async () => {
+  /** A ready development server whose stamp row is then changed behind its back by `update`; its next report. */
+  async function afterStampEdit(update: string) {
     const own = makeHttpProject();
     try {
       const { app } = await own.server('development', { plugin: FAST });
       await app.ready();
       await waitFor('ready', async () => (await ready(app)).status === 200);
       const sqlite = new Database(join(own.dir, 'var/shared.db'));
-      sqlite.prepare("update envward_stamp set environment = 'qa', tier = 'staging', code = 'QA' where id = 1").run();
+      sqlite.prepare(update).run();
       sqlite.close();
       await waitFor('the stamp check to fail', async () => (await ready(app)).status === 503);
       const { report } = await ready(app);
-      assert.equal(report.status, 'not-ready');
-      assert.deepEqual(report.failing, ['stamp']);
-      const stamp = report.checks.find((check) => check.name === 'stamp');
-      assert.match(stamp?.detail ?? '', /stamped for "qa", this process is "development"/);
-      assert.equal((await app.inject({ url: '/health/live' })).statusCode, 200, 'the process itself is fine');
+      const live = (await app.inject({ url: '/health/live' })).statusCode;
+      return { report, stamp: report.checks.find((check) => check.name === 'stamp'), live };
     } finally {
       await own.cleanup();
     }
+  }
+
+  test('ready turns 503 naming the stamp when the database is stamped for another environment', async () => {
+    const { report, stamp, live } = await afterStampEdit(
+      "update envward_stamp set environment = 'qa', tier = 'staging', code = 'QA' where id = 1",
+    );
+    assert.equal(report.status, 'not-ready');
+    assert.deepEqual(report.failing, ['stamp']);
+    assert.match(stamp?.detail ?? '', /stamped for "qa", this process is "development"/);
+    assert.equal(live, 200, 'the process itself is fine');
   });
 
   test("ready turns 503 naming the stamp when the database becomes another project's", async () => {
-    const own = makeHttpProject();
-    try {
-      const { app } = await own.server('development', { plugin: FAST });
-      await app.ready();
-      await waitFor('ready', async () => (await ready(app)).status === 200);
-      const sqlite = new Database(join(own.dir, 'var/shared.db'));
-      sqlite.prepare("update envward_stamp set project = 'billing' where id = 1").run();
-      sqlite.close();
-      await waitFor('the stamp check to fail', async () => (await ready(app)).status === 503);
-      const { report } = await ready(app);
-      assert.deepEqual(report.failing, ['stamp']);
-      assert.match(report.checks.find((check) => check.name === 'stamp')?.detail ?? '', /EW_DB_PROJECT_MISMATCH/);
-    } finally {
-      await own.cleanup();
-    }
+    const { report, stamp } = await afterStampEdit("update envward_stamp set project = 'billing' where id = 1");
+    assert.deepEqual(report.failing, ['stamp']);
+    assert.match(stamp?.detail ?? '', /EW_DB_PROJECT_MISMATCH/);
   });
 
   test('ready turns 503 naming the migrations when a migration is pending', async () => {
