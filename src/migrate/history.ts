@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { isMissingTable } from '../store/internal-tables.js';
 
 export const MIGRATIONS_TABLE = 'envward_migrations';
 export const SEEDS_TABLE = 'envward_seeds';
@@ -48,12 +49,6 @@ export async function ensureHistory(db: Kysely<HistoryTables>): Promise<void> {
 
 export async function appliedMigrations(db: Kysely<HistoryTables>): Promise<MigrationRecord[]> {
   return db.selectFrom(MIGRATIONS_TABLE).selectAll().orderBy('name').execute();
-}
-
-/** A missing table: SQLite's message, PostgreSQL's undefined_table. */
-function isMissingTable(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === '42P01' || (typeof message === 'string' && message.startsWith('no such table'));
 }
 
 /**

@@ -66,7 +66,13 @@ export interface AuditLog {
  * processes keep one chain: each takes the database's write lock (SQLite
  * BEGIN IMMEDIATE, a PostgreSQL advisory lock) before reading the head.
  */
-export function auditLog(db: Kysely<InternalTables>, dialect: 'sqlite' | 'postgres', context: AuditContext): AuditLog {
+export function auditLog(
+  db: Kysely<InternalTables>,
+  dialect: 'sqlite' | 'postgres',
+  context: AuditContext,
+  /** Makes the table before the first append, for a store opened only to inspect. */
+  prepare: () => Promise<void> = async () => {},
+): AuditLog {
   async function appendIn(trx: Kysely<InternalTables> | Transaction<InternalTables>, event: AuditEvent) {
     const head = await trx
       .selectFrom(AUDIT_TABLE)
@@ -93,6 +99,7 @@ export function auditLog(db: Kysely<InternalTables>, dialect: 'sqlite' | 'postgr
 
   return {
     async append(event) {
+      await prepare();
       if (dialect === 'postgres') {
         return db.transaction().execute(async (trx) => {
           // Keyed by the table's place, so each schema or prefix keeps its own chain.

@@ -94,3 +94,9 @@ async function addMissingColumn(db: Kysely<InternalTables>, column: 'project' | 
       .execute();
   }
 }
+
+/** Whether a query failed because its table does not exist (SQLite's message, PostgreSQL's undefined_table). */
+export function isMissingTable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '42P01' || (typeof message === 'string' && message.startsWith('no such table'));
+}

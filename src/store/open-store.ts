@@ -182,14 +182,25 @@ export async function openStoreNow<DB>(
   const where = connection.target.shown;
   const { identity } = connection;
   const actor = options.actor ?? osUser();
-  const audit = auditLog(internal, dialect, { environment: environment.name, actor, host: resolved.hostname });
+  const mode = options.stampMode ?? 'enforce';
+  // Inspection (db status, preflight) creates nothing; the tables are made when something is written.
+  let tablesMade: Promise<void> | undefined;
+  const makeTables = () => {
+    tablesMade ??= ensureInternalTables(internal);
+    return tablesMade;
+  };
+  const audit = auditLog(
+    internal,
+    dialect,
+    { environment: environment.name, actor, host: resolved.hostname },
+    makeTables,
+  );
   const overrides: GuardOverride[] = [];
   let stamp: Stamp | undefined;
   const stamper = { host: resolved.hostname, actor, project: project.definition.project ?? '' };
   try {
-    await ensureInternalTables(internal);
+    if (mode !== 'inspect') await makeTables();
     stamp = await readStamp(internal);
-    const mode = options.stampMode ?? 'enforce';
     if (mode !== 'inspect') {
       if (!stamp) {
         if (mode === 'enforce' && environment.protected) throw new DatabaseUnstampedError(environment.name, where);

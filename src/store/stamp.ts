@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Environment } from '../environment/index.js';
-import { type InternalTables, STAMP_TABLE, type StampRow } from './internal-tables.js';
+import { type InternalTables, isMissingTable, STAMP_TABLE, type StampRow } from './internal-tables.js';
 
 /** Who owns a database: the environment, and when, where and by whom it was stamped. */
 export interface Stamp {
@@ -29,9 +29,15 @@ function fromRow(row: StampRow): Stamp {
   };
 }
 
+/** The stamp, or undefined when there is none (no stamp table yet counts as none: inspection creates nothing). */
 export async function readStamp(db: Kysely<InternalTables>): Promise<Stamp | undefined> {
-  const row = await db.selectFrom(STAMP_TABLE).selectAll().where('id', '=', 1).executeTakeFirst();
-  return row ? fromRow(row) : undefined;
+  try {
+    const row = await db.selectFrom(STAMP_TABLE).selectAll().where('id', '=', 1).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  } catch (error) {
+    if (isMissingTable(error)) return undefined;
+    throw error;
+  }
 }
 
 /** Who stamps: the host, the actor, and the project they act for. */
