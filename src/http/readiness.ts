@@ -49,10 +49,7 @@ export function builtInChecks(
       const stamp = await store.readStamp();
       const own = config.environment.name;
       if (!stamp) throw new Error(`the database has no environment stamp (this process is "${own}")`);
-      if (stamp.environment !== own) {
-        throw new Error(`the database is stamped for "${stamp.environment}", this process is "${own}"`);
-      }
-      // Another project's database, or a copy of a protected one: the same decision an open makes.
+      // Another environment's or project's database, or a copy of a protected one: the decision an open makes.
       const opener = {
         environment: config.environment,
         project: config.project.definition.project ?? '',
