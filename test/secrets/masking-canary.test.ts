@@ -16,6 +16,7 @@ import {
   cli,
   cliExpect,
   copySecretsProject,
+  corruptFirstSealedValue,
   describeRun,
   keygenAll,
   makeSecretsProject,
@@ -231,10 +232,7 @@ describe('no command prints a secret unless asked to reveal it', { concurrency: 
     const stagingFile = broken.read(secretFiles('staging').secrets);
     broken.write(
       secretFiles('staging').secrets,
-      stagingFile.replace(
-        /(value: ew1:[a-z0-9]+:)(\w)/,
-        (_match, head: string, first: string) => `${head}${first === 'A' ? 'B' : 'A'}`,
-      ),
+      corruptFirstSealedValue(stagingFile),
     );
     broken.write(
       'config/environments/development/settings.yml',

@@ -104,6 +104,21 @@ export function keyVariableOf(env: string): string {
   return `ENVWARD_KEY_${env.toUpperCase().replaceAll('-', '_')}`;
 }
 
+/**
+ * Corrupts the first sealed value (`value: ew1:<id>:<payload>`) of a secrets
+ * file by changing the first character of its payload. Payloads are
+ * base64url, so that character may be `-` or `_`: the pattern takes any of
+ * them, or a random nonce would make it corrupt another secret (issue 11, item 21).
+ */
+export function corruptFirstSealedValue(text: string): string {
+  const corrupted = text.replace(
+    /(value: ew1:[a-z0-9]+:)([A-Za-z0-9_-])/,
+    (_match, head: string, first: string) => `${head}${first === 'A' ? 'B' : 'A'}`,
+  );
+  if (corrupted === text) throw new Error('no sealed value to corrupt');
+  return corrupted;
+}
+
 /** The private key text (`ewkey1_...`) in a key file's text. */
 export function privateKeyIn(keyFileText: string): string {
   const line = keyFileText
