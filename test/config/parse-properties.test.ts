@@ -15,6 +15,10 @@ import {
   z,
 } from '../../src/index.ts';
 
+// A fixed seed: every run draws the same inputs, so a run never passes or fails by chance
+// (issue 11, item 21). Change it locally to explore more inputs; keep what fails as an example.
+fc.configureGlobal({ seed: 20261201 });
+
 const development = buildEnvironmentCatalogue().get('development', 'test');
 
 /** The context a layer gets, for a schema built in the test. */
