@@ -79,6 +79,27 @@ function urlHoldsNul(url: string): boolean {
   return url.includes('%00') || url.includes('\0');
 }
 
+/**
+ * Puts envward's 404 reply on unmatched routes without claiming the root's
+ * not-found handler: Fastify lets a root's handler be set once, so the
+ * plugin leaves Fastify's default handler in place (which does not count as
+ * set) and answers in that route's preHandler, after the rate limit (a 404
+ * flood is a flood). An application's own `setNotFoundHandler`, before or
+ * after the plugin, replaces both and is used; envward's headers still come
+ * from the plugin's onRequest hook.
+ */
+function registerNotFoundReply(app: FastifyInstance, notFound: EnvwardDecoration['notFound']): void {
+  const reply404 = async (request: FastifyRequest, reply: FastifyReply) => notFound(request, reply);
+  try {
+    // Without a handler, as Fastify itself calls it when it makes a server; its types always want one.
+    const setDefaultHandler = app.setNotFoundHandler as (options: RouteShorthandOptions) => FastifyInstance;
+    setDefaultHandler.call(app, { preHandler: [app.rateLimit(), reply404] });
+  } catch (error) {
+    // Fastify's refusal when the application set its own handler first has no code, only this message.
+    if (!(error instanceof Error && /not found handler already set/i.test(error.message))) throw error;
+  }
+}
+
 async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOptions): Promise<void> {
   const options = normaliseOptions(rawOptions);
   const { config, paths } = options;
@@ -86,6 +107,9 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   const log = options.logger ?? app.log;
   const scrub = createScrubber(config.secretValues());
   const metrics = createHttpMetrics(config.environment.name);
+  // "ready" means the service can be reached: the checks run from app.ready() (inject needs them), but
+  // the line waits until the port is bound, so a listen that fails (port in use) never logs "ready".
+  let listening = false;
   const readiness = createReadinessMonitor({
     checks: { ...builtInChecks(config, options.store), ...options.checks },
     intervalMs: options.readinessIntervalMs,
@@ -94,7 +118,7 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
     onChange(report, previous) {
       metrics.recordReadiness(report);
       if (report.status === 'ready') {
-        log.info(`envward: ready${previous.status === 'starting' ? '' : ' again'}`);
+        if (listening) log.info(`envward: ready${previous.status === 'starting' ? '' : ' again'}`);
       } else {
         const failing = report.checks.filter((check) => !check.ok).map((check) => `${check.name} (${check.detail})`);
         log.warn(`envward: not ready: ${failing.join('; ')}`);
@@ -124,8 +148,7 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   await registerCors(app, settings);
   await registerRateLimit(app, settings.rateLimit, scrub);
   const notFound = createNotFoundReply(scrub);
-  // Unmatched routes count against the limit too (a 404 flood is a flood).
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, notFound);
+  registerNotFoundReply(app, notFound);
 
   const routeOptions = routeOptionsFor(options);
   registerHealthRoutes(app, paths, readiness, routeOptions);
@@ -150,6 +173,13 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   app.addHook('onReady', (done: HookHandlerDoneFunction) => {
     // Not awaited: the server listens at once and answers 503 "starting" until the first round ends.
     readiness.start();
+    done();
+  });
+  app.addHook('onListen', (done: HookHandlerDoneFunction) => {
+    if (!listening) {
+      listening = true;
+      if (readiness.report.status === 'ready') log.info('envward: ready');
+    }
     done();
   });
   app.addHook('onClose', async () => {
