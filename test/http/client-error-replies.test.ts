@@ -151,6 +151,9 @@ describe("Fastify's own client errors", () => {
   test('headers over the size limit get 431 EW_HTTP_HEADERS_TOO_LARGE with the security headers (a real socket)', async () => {
     const reply = await raw(`GET /items/1 HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     assertErrorReply(reply, 431, 'EW_HTTP_HEADERS_TOO_LARGE', '431');
+    // Node counts the request line too: a URL over the limit is the same refusal.
+    const longUrl = await raw(`GET /items/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    assertErrorReply(longUrl, 431, 'EW_HTTP_HEADERS_TOO_LARGE', '431 for a long URL');
   });
 
   test('malformed HTTP gets 400 EW_HTTP_BAD_REQUEST with the security headers (a real socket)', async () => {
