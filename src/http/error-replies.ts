@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { HTTP_REPLY_CODES } from './http-errors.js';
+import { HTTP_REPLY_CODES, type HttpReplyCode } from './http-errors.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 
 /** Every error reply: `{ "error": { "code", "message", "requestId" } }`, never a stack. */
 export interface ErrorReplyBody {
@@ -21,8 +22,19 @@ interface ErrorLike {
   readonly headers?: unknown;
 }
 
-const JSON_BODY_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
-/** Codes a client may see as they are (Fastify's and the application's own, upper-case with underscores). */
+/** Fastify's own client errors, each answered with envward's code (Fastify's message is kept). */
+const FASTIFY_REPLY_CODES: ReadonlyMap<string, HttpReplyCode> = new Map([
+  ['FST_ERR_CTP_INVALID_JSON_BODY', HTTP_REPLY_CODES.badJson],
+  ['FST_ERR_CTP_EMPTY_JSON_BODY', HTTP_REPLY_CODES.badJson],
+  ['FST_ERR_CTP_BODY_TOO_LARGE', HTTP_REPLY_CODES.bodyTooLarge],
+  ['FST_ERR_CTP_INVALID_MEDIA_TYPE', HTTP_REPLY_CODES.unsupportedMediaType],
+  ['FST_ERR_VALIDATION', HTTP_REPLY_CODES.validation],
+  ['FST_ERR_BAD_URL', HTTP_REPLY_CODES.badUrl],
+  ['FST_ERR_MAX_PARAM_LENGTH', HTTP_REPLY_CODES.uriTooLong],
+]);
+/** The prefix of Fastify's codes and its plugins' (`FST_ERR_*`, `FST_CORS_*`): never shown to a client as is. */
+const FASTIFY_CODE_PREFIX = 'FST_';
+/** Codes a client may see as they are (the application's own, upper-case with underscores). */
 const PLAIN_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 
 function isErrorStatus(value: unknown): value is number {
@@ -35,6 +47,17 @@ function statusOf(error: ErrorLike, current: number): number {
   return isErrorStatus(current) ? current : 500;
 }
 
+function clientCode(status: number, ownCode: string, error: unknown): string {
+  const fastifyCode = FASTIFY_REPLY_CODES.get(ownCode);
+  if (fastifyCode) return fastifyCode;
+  if (status === 413) return HTTP_REPLY_CODES.bodyTooLarge;
+  if (status === 429) return HTTP_REPLY_CODES.rateLimited;
+  if (ownCode.startsWith(FASTIFY_CODE_PREFIX)) return HTTP_REPLY_CODES.badRequest;
+  if (status === 404 && ownCode === '') return HTTP_REPLY_CODES.notFound;
+  if (status === 400 && error instanceof SyntaxError) return HTTP_REPLY_CODES.badJson;
+  return PLAIN_CODE.test(ownCode) ? ownCode : HTTP_REPLY_CODES.badRequest;
+}
+
 /** The status, code and client-safe message of an error. */
 export function describeError(error: unknown, currentStatus = 500): { status: number; code: string; message: string } {
   const like: ErrorLike = typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
@@ -45,13 +68,7 @@ export function describeError(error: unknown, currentStatus = 500): { status: nu
   }
   const message = typeof like.message === 'string' && like.message !== '' ? like.message : (STATUS_CODES[status] ?? '');
   const ownCode = typeof like.code === 'string' ? like.code : '';
-  if (status === 413) return { status, code: HTTP_REPLY_CODES.bodyTooLarge, message };
-  if (status === 429) return { status, code: HTTP_REPLY_CODES.rateLimited, message };
-  if (status === 404 && ownCode === '') return { status, code: HTTP_REPLY_CODES.notFound, message };
-  if (status === 400 && (JSON_BODY_ERRORS.has(ownCode) || error instanceof SyntaxError)) {
-    return { status, code: HTTP_REPLY_CODES.badJson, message };
-  }
-  return { status, code: PLAIN_CODE.test(ownCode) ? ownCode : HTTP_REPLY_CODES.badRequest, message };
+  return { status, code: clientCode(status, ownCode, error), message };
 }
 
 export function errorBody(code: string, message: string, requestId: string): string {
@@ -62,13 +79,16 @@ export function errorBody(code: string, message: string, requestId: string): str
 /**
  * The one error handler: a JSON body with a stable code and the request id,
  * the message scrubbed of every secret value, 5xx messages replaced by the
- * status text (the error itself goes to the log, with the request id).
+ * status text (the error itself goes to the log, with the request id). It
+ * sets the headers of every response again: a hook that failed before the
+ * plugin's first one ran must not leave them out.
  */
-export function createErrorHandler(scrub: (text: string) => string) {
+export function createErrorHandler(scrub: (text: string) => string, headers: Readonly<Record<string, string>>) {
   return function envwardErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     const { status, code, message } = describeError(error, reply.statusCode);
-    const headers = (error as ErrorLike).headers;
-    if (typeof headers === 'object' && headers !== null) reply.headers(headers as Record<string, string>);
+    reply.headers(headers).header(REQUEST_ID_HEADER, request.id);
+    const own = (error as ErrorLike).headers;
+    if (typeof own === 'object' && own !== null) reply.headers(own as Record<string, string>);
     if (status >= 500) request.log.error({ err: error }, `request failed: ${STATUS_CODES[status] ?? status}`);
     else request.log.info({ statusCode: status, code }, scrub(message));
     reply
@@ -78,11 +98,16 @@ export function createErrorHandler(scrub: (text: string) => string) {
   };
 }
 
-/** 404 for unmatched routes, in the same shape as every other error. */
-export function createNotFoundHandler(scrub: (text: string) => string) {
-  return function envwardNotFound(request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * envward's 404 reply for unmatched routes, in the same shape as every other
+ * error. The plugin answers with it unless the application sets its own
+ * not-found handler (`app.envward.notFound` is this function, for an
+ * application handler that wants envward's reply in some cases).
+ */
+export function createNotFoundReply(scrub: (text: string) => string) {
+  return function envwardNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const message = scrub(`Route ${request.method}:${request.url} not found`);
-    reply
+    return reply
       .code(404)
       .type('application/json; charset=utf-8')
       .send(errorBody(HTTP_REPLY_CODES.notFound, message, request.id));
@@ -90,25 +115,36 @@ export function createNotFoundHandler(scrub: (text: string) => string) {
 }
 
 /**
- * Fastify's `frameworkErrors` (a malformed URL, before any route or hook):
- * the same body, and the headers the hooks would have set.
+ * Fastify's `frameworkErrors` (a malformed URL, a path parameter over
+ * `maxParamLength`, before any route or hook): the same body, and the
+ * headers the hooks would have set.
  */
-export function createFrameworkErrorHandler(headers: Readonly<Record<string, string>>, requestIdHeader: string) {
+export function createFrameworkErrorHandler(
+  headers: Readonly<Record<string, string>>,
+  scrub: (text: string) => string,
+) {
   return function envwardFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     const { status, code, message } = describeError(error, 400);
     reply
       .headers(headers)
-      .header(requestIdHeader, request.id)
+      .header(REQUEST_ID_HEADER, request.id)
       .code(status)
       .type('application/json; charset=utf-8')
-      .send(errorBody(code, message, request.id));
+      .send(errorBody(code, scrub(message), request.id));
   };
 }
+
+/** What Node's HTTP parser reports (`clientError`), as a status and envward's code; anything else is a 400. */
+const PARSER_FAILURES: ReadonlyMap<string, readonly [number, HttpReplyCode]> = new Map([
+  ['HPE_HEADER_OVERFLOW', [431, HTTP_REPLY_CODES.headersTooLarge]],
+  ['ERR_HTTP_REQUEST_TIMEOUT', [408, HTTP_REPLY_CODES.requestTimeout]],
+]);
 
 /**
  * Fastify's `clientErrorHandler` (a request Node's parser rejects: malformed
  * HTTP, headers too large, a timeout): written to the socket as Fastify
- * does, with the environment header and a JSON body.
+ * does, no hook having run, with every response's headers, a request id and
+ * the JSON body.
  */
 export function createClientErrorHandler(headers: Readonly<Record<string, string>>) {
   const extra = Object.entries(headers)
@@ -116,12 +152,12 @@ export function createClientErrorHandler(headers: Readonly<Record<string, string
     .join('');
   return function envwardClientError(error: Error & { code?: string }, socket: Socket): void {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
-    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const [status, code] = PARSER_FAILURES.get(error.code ?? '') ?? [400, HTTP_REPLY_CODES.badRequest];
     const requestId = randomUUID();
-    const body = errorBody(HTTP_REPLY_CODES.badRequest, STATUS_CODES[status] ?? 'Bad Request', requestId);
+    const body = errorBody(code, STATUS_CODES[status] ?? 'Bad Request', requestId);
     if (socket.writable) {
       socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${extra}x-request-id: ${requestId}\r\n` +
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${extra}${REQUEST_ID_HEADER}: ${requestId}\r\n` +
           `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
           `Connection: close\r\n\r\n${body}`,
       );

@@ -11,20 +11,18 @@ import type { Registry } from 'prom-client';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Environment } from '../environment/index.js';
 import { createScrubber, type Scrubber } from '../observe/index.js';
-import {
-  ENVIRONMENT_HEADER,
-  environmentBody,
-  environmentHeaderValue,
-  registerEnvironmentRoute,
-} from './environment.js';
-import { createErrorHandler, createNotFoundHandler } from './error-replies.js';
+import { environmentBody, registerEnvironmentRoute } from './environment.js';
+import { createErrorHandler, createNotFoundReply } from './error-replies.js';
 import { registerHealthRoutes } from './health.js';
+import { nulByteInUrl } from './http-errors.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { countRequests, createHttpMetrics, registerMetricsRoute } from './metrics.js';
 import { type EndpointName, type EnvwardFastifyOptions, normaliseOptions, type PluginSettings } from './options.js';
 import { registerRateLimit } from './rate-limit.js';
 import { builtInChecks, createReadinessMonitor, type ReadinessReport } from './readiness.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
-import { registerCors, securityHeaders } from './security-headers.js';
+import { envwardResponseHeaders } from './response-headers.js';
+import { registerCors } from './security-headers.js';
 import { httpSettings } from './settings.js';
 
 /** What the plugin adds to the server as `app.envward`. */
@@ -35,6 +33,11 @@ export interface EnvwardDecoration {
   readonly metrics: Registry;
   /** Replaces every secret value of the configuration in a text. */
   readonly scrub: Scrubber;
+  /**
+   * envward's 404 reply (`EW_HTTP_NOT_FOUND` in the one error body), for an
+   * application that sets its own not-found handler and wants it in some cases.
+   */
+  readonly notFound: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
   readonly readiness: {
     /** The last report (`starting` until the first round has finished). */
     readonly report: ReadinessReport;
@@ -71,6 +74,32 @@ function routeOptionsFor(settings: PluginSettings) {
   });
 }
 
+/** Whether a raw request URL holds a NUL byte, encoded or not: two scans of a short string, no decoding. */
+function urlHoldsNul(url: string): boolean {
+  return url.includes('%00') || url.includes('\0');
+}
+
+/**
+ * Puts envward's 404 reply on unmatched routes without claiming the root's
+ * not-found handler: Fastify lets a root's handler be set once, so the
+ * plugin leaves Fastify's default handler in place (which does not count as
+ * set) and answers in that route's preHandler, after the rate limit (a 404
+ * flood is a flood). An application's own `setNotFoundHandler`, before or
+ * after the plugin, replaces both and is used; envward's headers still come
+ * from the plugin's onRequest hook.
+ */
+function registerNotFoundReply(app: FastifyInstance, notFound: EnvwardDecoration['notFound']): void {
+  const reply404 = async (request: FastifyRequest, reply: FastifyReply) => notFound(request, reply);
+  try {
+    // Without a handler, as Fastify itself calls it when it makes a server; its types always want one.
+    const setDefaultHandler = app.setNotFoundHandler as (options: RouteShorthandOptions) => FastifyInstance;
+    setDefaultHandler.call(app, { preHandler: [app.rateLimit(), reply404] });
+  } catch (error) {
+    // Fastify's refusal when the application set its own handler first has no code, only this message.
+    if (!(error instanceof Error && /not found handler already set/i.test(error.message))) throw error;
+  }
+}
+
 async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOptions): Promise<void> {
   const options = normaliseOptions(rawOptions);
   const { config, paths } = options;
@@ -78,6 +107,9 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   const log = options.logger ?? app.log;
   const scrub = createScrubber(config.secretValues());
   const metrics = createHttpMetrics(config.environment.name);
+  // "ready" means the service can be reached: the checks run from app.ready() (inject needs them), but
+  // the line waits until the port is bound, so a listen that fails (port in use) never logs "ready".
+  let listening = false;
   const readiness = createReadinessMonitor({
     checks: { ...builtInChecks(config, options.store), ...options.checks },
     intervalMs: options.readinessIntervalMs,
@@ -86,7 +118,7 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
     onChange(report, previous) {
       metrics.recordReadiness(report);
       if (report.status === 'ready') {
-        log.info(`envward: ready${previous.status === 'starting' ? '' : ' again'}`);
+        if (listening) log.info(`envward: ready${previous.status === 'starting' ? '' : ' again'}`);
       } else {
         const failing = report.checks.filter((check) => !check.ok).map((check) => `${check.name} (${check.detail})`);
         log.warn(`envward: not ready: ${failing.join('; ')}`);
@@ -101,22 +133,22 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   }
 
   // Made once; set by the first hook of all, so every response carries them: 404s, 413s, 429s and errors too.
-  const staticHeaders = {
-    ...securityHeaders(settings.helmet, config.environment.name),
-    [ENVIRONMENT_HEADER]: environmentHeaderValue(config.environment),
-  };
+  const staticHeaders = envwardResponseHeaders(settings, config.environment);
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     reply.headers(staticHeaders);
     reply.header(REQUEST_ID_HEADER, request.id);
-    done();
+    // A NUL byte would reach a route's parameters, the query, or the database (a 500 there): refused before any handler.
+    if (urlHoldsNul(request.url)) done(nulByteInUrl());
+    else done();
   });
   countRequests(app, metrics);
-  app.setErrorHandler(createErrorHandler(scrub));
+  app.setErrorHandler(createErrorHandler(scrub, staticHeaders));
+  registerJsonBodyParser(app, log);
 
   await registerCors(app, settings);
   await registerRateLimit(app, settings.rateLimit, scrub);
-  // Unmatched routes count against the limit too (a 404 flood is a flood).
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, createNotFoundHandler(scrub));
+  const notFound = createNotFoundReply(scrub);
+  registerNotFoundReply(app, notFound);
 
   const routeOptions = routeOptionsFor(options);
   registerHealthRoutes(app, paths, readiness, routeOptions);
@@ -130,6 +162,7 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
     environment: config.environment,
     metrics: metrics.registry,
     scrub,
+    notFound,
     readiness: {
       get report() {
         return readiness.report;
@@ -140,6 +173,13 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   app.addHook('onReady', (done: HookHandlerDoneFunction) => {
     // Not awaited: the server listens at once and answers 503 "starting" until the first round ends.
     readiness.start();
+    done();
+  });
+  app.addHook('onListen', (done: HookHandlerDoneFunction) => {
+    if (!listening) {
+      listening = true;
+      if (readiness.report.status === 'ready') log.info('envward: ready');
+    }
     done();
   });
   app.addHook('onClose', async () => {

@@ -1,9 +1,10 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { ResolvedConfig } from '../config/index.js';
-import { ENVIRONMENT_HEADER, environmentHeaderValue } from './environment.js';
+import { createScrubber } from '../observe/index.js';
 import { createClientErrorHandler, createFrameworkErrorHandler } from './error-replies.js';
 import { HttpOptionsError } from './http-errors.js';
-import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id.js';
+import { requestIdGenerator } from './request-id.js';
+import { envwardResponseHeaders } from './response-headers.js';
 import { httpSettings } from './settings.js';
 
 export interface ServerOptionsInput {
@@ -18,8 +19,10 @@ export type EnvwardServerOptions = FastifyServerOptions & { loggerInstance?: Fas
  * The Fastify options that can only be given when the server is made:
  * request ids (a trusted, well-formed `X-Request-Id` is kept, otherwise a
  * UUID, and the log's `reqId` is that id), the environment's body limit and
- * trustProxy, and JSON error replies with the environment header for
- * failures that happen before any hook runs (malformed URLs and HTTP).
+ * trustProxy, and JSON error replies with the security headers and the
+ * environment header for failures that happen before any hook runs
+ * (malformed URLs, over-long path parameters, malformed HTTP, headers too
+ * large).
  * @example
  * const config = await resolveConfig();
  * const app = Fastify(envwardServerOptions(config, { logger: await createLogger(config) }));
@@ -38,7 +41,7 @@ export function envwardServerOptions(
   }
   const settings = httpSettings(config);
   const genReqId = requestIdGenerator(settings.trustRequestId);
-  const headers = { [ENVIRONMENT_HEADER]: environmentHeaderValue(config.environment) };
+  const headers = envwardResponseHeaders(settings, config.environment);
   const trustProxy = settings.trustProxy;
   return {
     ...(options.logger ? { loggerInstance: options.logger } : {}),
@@ -50,7 +53,7 @@ export function envwardServerOptions(
     // Fastify reads the header itself only as-is; envward checks its format first, in genReqId.
     requestIdHeader: false,
     genReqId,
-    frameworkErrors: createFrameworkErrorHandler(headers, REQUEST_ID_HEADER),
+    frameworkErrors: createFrameworkErrorHandler(headers, createScrubber(config.secretValues())),
     clientErrorHandler: createClientErrorHandler(headers),
   };
 }

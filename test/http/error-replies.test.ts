@@ -98,11 +98,11 @@ describe('error replies', () => {
     assert.equal(error.message, 'Internal Server Error');
   });
 
-  test("a validation failure keeps Fastify's code and message", async () => {
+  test("a validation failure gets 400 EW_HTTP_VALIDATION with Fastify's message", async () => {
     const error = await expectError(
       { method: 'POST', url: '/accounts', headers: { 'content-type': 'application/json' }, payload: '{}' },
       400,
-      'FST_ERR_VALIDATION',
+      'EW_HTTP_VALIDATION',
     );
     assert.match(String(error.message), /must have required property 'owner'/);
   });
@@ -116,7 +116,7 @@ describe('error replies', () => {
     const response = await server.app.inject({ url: '/%E0%A4%A' });
     assert.equal(response.statusCode, 400);
     assert.equal(response.headers['x-environment'], 'test; tier=test');
-    assert.equal(response.json().error.code, 'FST_ERR_BAD_URL');
+    assert.equal(response.json().error.code, 'EW_HTTP_BAD_URL');
     assert.equal(response.json().error.requestId, response.headers['x-request-id']);
   });
 

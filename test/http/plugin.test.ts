@@ -1,16 +1,20 @@
 /**
  * The plugin's wiring: the environment and request-id headers on every
  * response (routes, 404, 413, 400, 415, 429, 500, a malformed URL, a CORS
- * preflight), the `app.envward` decoration, and options checked at
- * registration with EW_HTTP_OPTIONS before the server starts.
+ * preflight), the `app.envward` decoration, options checked at
+ * registration with EW_HTTP_OPTIONS before the server starts, an
+ * application's own not-found handler kept, and "ready" logged only once the
+ * server listens.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { envwardFastify, envwardServerOptions, HttpOptionsError } from '../../src/http/index.ts';
-import { type HttpProject, type HttpServer, makeHttpProject } from '../support/http-project.ts';
+import { type HttpProject, type HttpServer, makeHttpProject, waitFor } from '../support/http-project.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -87,6 +91,128 @@ describe('every response carries the environment', () => {
     assert.equal(typeof envward.metrics.metrics, 'function');
     assert.equal(typeof envward.readiness.check, 'function');
     assert.equal(envward.scrub('nothing secret'), 'nothing secret');
+  });
+});
+
+const ENVWARD_HEADERS = {
+  'x-environment': 'development; tier=development',
+  'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+};
+
+function assertEnvwardHeaders(headers: Record<string, unknown>, what: string): void {
+  for (const [name, value] of Object.entries(ENVWARD_HEADERS)) assert.equal(headers[name], value, `${what}: ${name}`);
+  assert.match(String(headers['x-request-id']), /^[0-9a-f-]{36}$/, `${what}: x-request-id`);
+}
+
+describe("the application's own not-found handler", () => {
+  let project: HttpProject;
+  before(() => {
+    project = makeHttpProject();
+  });
+  after(() => project.cleanup());
+
+  const ownNotFound = (app: FastifyInstance) => {
+    app.setNotFoundHandler((request, reply) => reply.code(404).send({ lost: request.url }));
+  };
+
+  test("set after the plugin, it is used, and its replies carry envward's headers", async () => {
+    const { app } = await project.server('development', { store: false, routes: ownNotFound });
+    const response = await app.inject({ url: '/nowhere' });
+    assert.equal(response.statusCode, 404);
+    assert.deepEqual(response.json(), { lost: '/nowhere' });
+    assertEnvwardHeaders(response.headers, 'own 404');
+  });
+
+  test('set before the plugin, it is kept', async () => {
+    const config = await project.resolve('development');
+    const app = Fastify(envwardServerOptions(config));
+    try {
+      ownNotFound(app);
+      await app.register(envwardFastify, { config });
+      const response = await app.inject({ url: '/nowhere' });
+      assert.equal(response.statusCode, 404);
+      assert.deepEqual(response.json(), { lost: '/nowhere' });
+      assertEnvwardHeaders(response.headers, 'own 404');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("its handler can still answer with envward's 404 (app.envward.notFound)", async () => {
+    const { app } = await project.server('development', {
+      store: false,
+      routes: (server) =>
+        server.setNotFoundHandler((request, reply) =>
+          request.url.startsWith('/api/') ? server.envward.notFound(request, reply) : reply.code(404).send('no page'),
+        ),
+    });
+    const api = await app.inject({ url: '/api/nowhere' });
+    assert.equal(api.statusCode, 404);
+    assert.equal(api.json().error.code, 'EW_HTTP_NOT_FOUND');
+    assert.equal(api.json().error.requestId, api.headers['x-request-id']);
+    const page = await app.inject({ url: '/nowhere' });
+    assert.equal(page.body, 'no page');
+    assertEnvwardHeaders(page.headers, 'own 404');
+  });
+
+  test("without one, unmatched routes get envward's 404 with its headers", async () => {
+    const { app } = await project.server('development', { store: false });
+    const response = await app.inject({ url: '/nowhere' });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().error.code, 'EW_HTTP_NOT_FOUND');
+    assertEnvwardHeaders(response.headers, 'envward 404');
+  });
+});
+
+describe('"ready" is logged once the server listens', () => {
+  let project: HttpProject;
+  let occupier: Server;
+  let busyPort = 0;
+  before(async () => {
+    project = makeHttpProject();
+    occupier = createServer();
+    await new Promise<void>((resolve) => occupier.listen(0, '127.0.0.1', resolve));
+    const address = occupier.address();
+    busyPort = typeof address === 'object' && address ? address.port : 0;
+  });
+  after(async () => {
+    await new Promise((resolve) => occupier.close(resolve));
+    await project.cleanup();
+  });
+
+  const capturingLogger = () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'info' },
+      {
+        write(line: string) {
+          lines.push((JSON.parse(line) as { msg: string }).msg);
+        },
+      },
+    ) as FastifyBaseLogger;
+    return { logger, lines };
+  };
+
+  test('a listen that fails (port in use) logs no "ready", though the checks passed', async () => {
+    const { logger, lines } = capturingLogger();
+    const { app } = await project.server('development', { store: false, plugin: { logger } });
+    await assert.rejects(app.listen({ host: '127.0.0.1', port: busyPort }), { code: 'EADDRINUSE' });
+    const report = await app.envward.readiness.check();
+    assert.equal(report.status, 'ready');
+    assert.deepEqual(
+      lines.filter((line) => /envward: ready/.test(line)),
+      [],
+    );
+  });
+
+  test('a listen that binds its port logs "ready" once the checks passed', async () => {
+    const { logger, lines } = capturingLogger();
+    const { app } = await project.server('development', { store: false, plugin: { logger } });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    await waitFor('the ready line', async () => lines.includes('envward: ready'));
+    await app.envward.readiness.check();
+    assert.equal(lines.filter((line) => /envward: ready/.test(line)).length, 1, lines.join('\n'));
   });
 });
 

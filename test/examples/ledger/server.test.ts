@@ -145,6 +145,18 @@ for (const dialect of DIALECTS) {
       assert.match(await (await fetch(`${url}/metrics`)).text(), /http_requests_total\{.*environment="development"/);
     });
 
+    test('a NUL byte in a body, a path or a query is a 400 EW_HTTP_NUL_BYTE, never a 500 from the database', async () => {
+      const { url } = running;
+      const body = await post(`${url}/accounts`, { owner: 'Ada\u0000', currency: 'EUR' });
+      assert.equal(body.status, 400);
+      assert.equal(body.body.error.code, 'EW_HTTP_NUL_BYTE');
+      for (const path of ['/accounts/DEV-ACC-%00', '/accounts/DEV-ACC-1?x=%00']) {
+        const response = await fetch(`${url}${path}`);
+        assert.equal(response.status, 400, path);
+        assert.equal(((await response.json()) as ReplyBody).error.code, 'EW_HTTP_NUL_BYTE', path);
+      }
+    });
+
     test('SIGTERM stops it cleanly', async () => {
       const code = await stop(running);
       assert.equal(code, 0);
