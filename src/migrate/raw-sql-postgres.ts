@@ -157,6 +157,8 @@ export async function postgresVerdict(text: string): Promise<Verdict> {
   const pg = await loadParser();
   let statements: Json[];
   try {
+    // The parser reads a C string: text after a NUL would go unseen (the server refuses such text).
+    if (text.includes('\0')) throw new Error('NUL in SQL text');
     statements = (pg.parseSync(text).stmts ?? []).map((raw) => (raw as Json).stmt as Json);
   } catch {
     const verdict = keywordVerdict(text, { dollarQuotes: true });
