@@ -1,8 +1,6 @@
 import type { CompiledQuery, OperationNode } from 'kysely';
 import { keywordVerdict } from './raw-sql-keywords.js';
 
-export { UNKNOWN_RAW } from './raw-sql-keywords.js';
-
 /** One statement a migration runs, and whether it can destroy data. */
 export interface PlannedStatement {
   readonly sql: string;
