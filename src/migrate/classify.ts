@@ -1,4 +1,5 @@
-import type { OperationNode } from 'kysely';
+import type { CompiledQuery, OperationNode } from 'kysely';
+import { keywordVerdict } from './raw-sql-keywords.js';
 
 /** One statement a migration runs, and whether it can destroy data. */
 export interface PlannedStatement {
@@ -22,37 +23,13 @@ function name(node: unknown): string {
   return n?.table?.identifier?.name ?? n?.identifier?.name ?? n?.column?.name ?? n?.name ?? '?';
 }
 
-const SAFE_RAW =
-  /^\s*(create\s+(table|(unique\s+)?index|view|schema|extension|type|sequence)|insert\s+into|comment\s+on|select)\b/i;
-const DESTRUCTIVE_RAW = /^\s*(drop|truncate|delete|update|alter\s+table\s+\S+\s+(drop|rename|alter))\b/i;
-
-/** A raw text that cannot be judged: destructive unless its migration exports `safe`. */
-export const UNKNOWN_RAW = 'raw SQL whose effect cannot be known';
-
-/**
- * Why a raw SQL text is destructive, or undefined when it is plainly
- * additive. Each `;`-separated part is looked at: a part that drops,
- * truncates, deletes, updates or alters is destructive whatever the
- * migration says; text that is neither is UNKNOWN_RAW.
- */
-function rawVerdict(text: string): string | undefined {
-  const parts = text
-    .split(';')
-    .map((part) => part.trim())
-    .filter(Boolean);
-  const destructive = parts.find((part) => DESTRUCTIVE_RAW.test(part));
-  if (destructive) return `raw SQL: ${destructive.split(/\s+/).slice(0, 3).join(' ').toLowerCase()}`;
-  if (parts.length === 1 && SAFE_RAW.test(parts[0] as string)) return undefined;
-  return parts.length > 1 ? `${UNKNOWN_RAW} (several statements)` : UNKNOWN_RAW;
-}
-
 /**
  * Whether one compiled statement can destroy data: dropping a table,
  * column, index, constraint, view or schema; a column type change or a
- * rename; delete or update without a where clause; raw SQL that is not
- * plainly additive.
+ * rename; delete or update without a where clause. Raw SQL is judged by
+ * `classifyStatement`.
  */
-export function destructiveReason(node: OperationNode, sqlText: string): string | undefined {
+function destructiveReason(node: OperationNode): string | undefined {
   const n = node as Node;
   switch (n.kind) {
     case 'DropTableNode':
@@ -83,9 +60,32 @@ export function destructiveReason(node: OperationNode, sqlText: string): string 
       }
       return undefined;
     }
-    case 'RawNode':
-      return rawVerdict(sqlText);
     default:
       return undefined;
   }
+}
+
+/**
+ * What one statement does to data: `additive` (adds or changes nothing
+ * existing), `destructive` (envward knows it can destroy data, and says
+ * why), or `unknown` (raw SQL envward cannot judge). Only `unknown` may be
+ * vouched for by a migration's `safe` export.
+ */
+export type Verdict =
+  | { readonly kind: 'additive' }
+  | { readonly kind: 'destructive'; readonly why: string }
+  | { readonly kind: 'unknown'; readonly why: string };
+
+/**
+ * The verdict on one compiled statement: Kysely-built statements from their
+ * query nodes; raw SQL by PostgreSQL's parser on PostgreSQL (loaded only
+ * then), by keywords once comments and literals are stripped on SQLite.
+ */
+export async function classifyStatement(compiled: CompiledQuery, dialect: 'sqlite' | 'postgres'): Promise<Verdict> {
+  if (compiled.query.kind === 'RawNode') {
+    if (dialect === 'postgres') return (await import('./raw-sql-postgres.js')).postgresVerdict(compiled.sql);
+    return keywordVerdict(compiled.sql);
+  }
+  const why = destructiveReason(compiled.query);
+  return why ? { kind: 'destructive', why } : { kind: 'additive' };
 }

@@ -13,7 +13,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
-import { destructiveReason, type PlannedStatement, UNKNOWN_RAW } from './classify.js';
+import { classifyStatement, type PlannedStatement, type Verdict } from './classify.js';
 
 class RecordingConnection implements DatabaseConnection {
   constructor(private readonly statements: CompiledQuery[]) {}
@@ -66,12 +66,28 @@ export async function planStatements(
   const statements: CompiledQuery[] = [];
   const db = new Kysely<unknown>({ dialect: recordingDialect(dialect, statements), plugins: [...plugins] });
   await run(db);
-  return statements.map((compiled) => {
-    const why = destructiveReason(compiled.query, compiled.sql);
-    // `safe` vouches for raw SQL envward cannot judge, never for a raw DROP or TRUNCATE it can.
-    if (why?.startsWith(UNKNOWN_RAW) && compiled.query.kind === 'RawNode' && safeReason !== undefined) {
-      return { sql: compiled.sql, destructive: false, why: `raw SQL marked safe: ${safeReason}` };
-    }
-    return why ? { sql: compiled.sql, destructive: true, why } : { sql: compiled.sql, destructive: false };
-  });
+  const planned: PlannedStatement[] = [];
+  for (const compiled of statements) {
+    const verdict = await classifyStatement(compiled, dialect);
+    planned.push(vouched(compiled.sql, verdict, safeReason));
+  }
+  return planned;
+}
+
+/**
+ * A statement's verdict as the plan shows it. The migration's `safe`
+ * export vouches only for what envward cannot judge: it turns `unknown`
+ * into safe and never clears a statement found destructive.
+ */
+function vouched(sqlText: string, verdict: Verdict, safeReason: string | undefined): PlannedStatement {
+  switch (verdict.kind) {
+    case 'additive':
+      return { sql: sqlText, destructive: false };
+    case 'destructive':
+      return { sql: sqlText, destructive: true, why: verdict.why };
+    case 'unknown':
+      return safeReason === undefined
+        ? { sql: sqlText, destructive: true, why: verdict.why }
+        : { sql: sqlText, destructive: false, why: `raw SQL marked safe: ${safeReason}` };
+  }
 }

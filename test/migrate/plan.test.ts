@@ -83,6 +83,20 @@ const CASES: readonly { name: string; what: string; up: string; why: RegExp | un
     extra: "export const safe = 'the table is empty';",
   },
   {
+    name: 'raw_drop_after_comment',
+    what: 'a raw drop after a comment, in a migration marked safe',
+    up: 'await sql`-- tidy\\nDROP TABLE accounts`.execute(db);',
+    why: /raw SQL: drop table accounts/,
+    extra: "export const safe = 'only tidies up';",
+  },
+  {
+    name: 'raw_drop_in_block_comment_line',
+    what: 'a raw delete without where after a block comment and a harmless statement',
+    up: 'await sql`/* ; */ select 1; /* tidy */ DELETE /* all */ FROM accounts`.execute(db);',
+    why: /raw SQL: delete from accounts/,
+    extra: "export const safe = 'only tidies up';",
+  },
+  {
     name: 'create_table',
     what: 'creating a table',
     up: "await db.schema.createTable('limits').addColumn('id', 'integer', (c) => c.primaryKey()).execute();",
@@ -104,6 +118,12 @@ const CASES: readonly { name: string; what: string; up: string; why: RegExp | un
     name: 'raw_create',
     what: 'raw SQL that plainly creates',
     up: 'await sql`create index accounts_label on accounts (label)`.execute(db);',
+    why: undefined,
+  },
+  {
+    name: 'raw_literal_drop',
+    what: "raw SQL with ';drop' inside a string literal",
+    up: "await sql`insert into accounts (label) values (';drop table accounts; --')`.execute(db);",
     why: undefined,
   },
 ];
@@ -166,7 +186,7 @@ for (const dialect of DIALECTS) {
       );
       assert.match(
         result.stdout,
-        /^013_create_table\n {2}safe {9}create table "limits" \("id" integer primary key\)$/m,
+        /^015_create_table\n {2}safe {9}create table "limits" \("id" integer primary key\)$/m,
       );
       const listed = json(await p.cli(['migrate', 'plan', '--json'])) as { migrations: PlannedMigration[] };
       assert.deepEqual(

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { migrateUp } from '../../src/index.ts';
+import { DestructiveMigrationError, migrateUp } from '../../src/index.ts';
 import {
   createTable,
   DIALECTS,
@@ -24,6 +24,13 @@ const DROP_LEGACY = migration(
 const ACCOUNTS = migration(
   "await db.schema.createTable('accounts').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('legacy', 'text').execute();",
   "await db.schema.dropTable('accounts').execute();",
+);
+
+/** The issue's bypass: a raw DROP after a comment, in a migration that vouches for its raw SQL. */
+const TIDY_DROP = migration(
+  'await sql`-- tidy\\nDROP TABLE accounts`.execute(db);',
+  undefined,
+  "export const safe = 'only tidies up';",
 );
 
 interface AuditRow {
@@ -184,6 +191,32 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await p.applied('staging'), []);
       });
     }
+
+    test('a raw DROP after a comment is refused in staging although the migration is marked safe', async () => {
+      const p = await project({ 'migrations/001_accounts.ts': ACCOUNTS });
+      await migrateUp(await p.open('staging'));
+      p.write('migrations/002_tidy.ts', TIDY_DROP);
+      await assert.rejects(
+        migrateUp(await p.open('staging')),
+        (error: unknown) =>
+          error instanceof DestructiveMigrationError &&
+          /Migration 002_tidy is destructive \(raw SQL: drop table accounts\)/.test(error.message),
+      );
+      assert.deepEqual(await p.tables('staging'), ['accounts']);
+      assert.deepEqual(await p.applied('staging'), ['001_accounts']);
+    });
+
+    test('migrate up of a comment-prefixed raw DROP marked safe exits 3 in staging and drops nothing', async () => {
+      const p = await project({ 'migrations/001_accounts.ts': ACCOUNTS, 'migrations/002_tidy.ts': TIDY_DROP });
+      const result = await p.cli(['migrate', 'up', '--env', 'staging']);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(
+        result.stderr,
+        /error\[EW_DESTRUCTIVE_MIGRATION\]: Migration 002_tidy is destructive \(raw SQL: drop table accounts\)/,
+      );
+      assert.deepEqual(await p.applied('staging'), []);
+      assert.deepEqual(await p.tables('staging'), []);
+    });
 
     test('a migration that destroys nothing runs in staging without approval, after a backup', async () => {
       const p = await project({ 'migrations/001_accounts.ts': ACCOUNTS });
