@@ -17,6 +17,8 @@ import { LAYER_ORDER } from './layer-order.js';
 import { BUILT_IN_LAYERS } from './layers/index.js';
 import { displayValue } from './mask.js';
 import { indexSchema, type SchemaIndex } from './schema-index.js';
+import { createScrubber } from './scrubber.js';
+import { issueTarget, knownSecretTexts, scrubIssue } from './secret-issues.js';
 import { checkTierRules } from './tier-rules.js';
 import { readPath, setPath } from './value-path.js';
 
@@ -95,7 +97,11 @@ export interface ResolvedConfig<Values = RegisteredValues> {
   /** Every key the schema declares, in schema order. */
   readonly keys: readonly string[];
   isSecret(key: string): boolean;
-  /** The values of secret keys as text, for scrubbing them from logs and responses by value. */
+  /**
+   * Every text a secret may appear as, for scrubbing logs and responses by
+   * value: the values of secret keys (a structured secret's keys and leaves
+   * too, and values shadowed by a later layer) and the password of every URL.
+   */
   secretValues(): readonly string[];
   /** Value and provenance of one key; throws EW_CONFIG_KEY for keys the schema does not declare. */
   explain(key: string): Explanation;
@@ -116,7 +122,8 @@ function deepFreeze<T>(value: T): T {
 }
 
 function maskEntry(entry: ConfigEntry, secret: boolean): ConfigEntry {
-  return secret ? { ...entry, value: displayValue(entry.value, true) } : entry;
+  const value = displayValue(entry.value, secret);
+  return value === entry.value ? entry : { ...entry, value };
 }
 
 interface ZodIssueLike {
@@ -128,16 +135,17 @@ interface ZodIssueLike {
 function schemaIssues(
   issues: readonly ZodIssueLike[],
   environment: string,
+  schema: SchemaIndex,
   winners: ReadonlyMap<string, ConfigEntry>,
 ): ConfigIssue[] {
   return issues.map((issue) => {
-    const key = issue.path.map(String).join('.');
+    const { key, message } = issueTarget(schema, issue.path, issue.message);
     const source = winners.get(key)?.source;
     return {
       code: 'EW_CONFIG_TYPE',
       key,
       environment,
-      message: issue.message,
+      message,
       ...(issue.expected !== undefined ? { expected: issue.expected } : {}),
       ...(source?.file !== undefined ? { file: source.file } : {}),
       ...(source?.line !== undefined ? { line: source.line } : {}),
@@ -233,9 +241,14 @@ export async function resolveConfig<Values = RegisteredValues>(
       }),
     );
   } else {
-    issues.push(...schemaIssues(parsed.error.issues, environment.name, winners));
+    issues.push(...schemaIssues(parsed.error.issues, environment.name, project.schema, winners));
   }
-  if (issues.length > 0 && !options.collectIssues) throw new ConfigInvalidError(environment.name, issues);
+  if (issues.length > 0) {
+    // Masking by key happened where each issue was made; this catches a secret quoted anywhere else.
+    const scrub = createScrubber(knownSecretTexts(project.schema, values, history));
+    issues.splice(0, issues.length, ...issues.map((issue) => scrubIssue(issue, scrub)));
+    if (!options.collectIssues) throw new ConfigInvalidError(environment.name, issues);
+  }
   deepFreeze(values);
 
   const keys = Object.freeze([...project.schema.leaves.keys()]);
@@ -252,14 +265,7 @@ export async function resolveConfig<Values = RegisteredValues>(
     keys,
     isSecret,
     secretValues() {
-      const texts: string[] = [];
-      for (const leaf of project.schema.leaves.values()) {
-        if (!leaf.secret) continue;
-        const value = readPath(values, leaf.path);
-        if (value === undefined || value === null || value === '') continue;
-        texts.push(typeof value === 'string' ? value : JSON.stringify(value));
-      }
-      return texts;
+      return knownSecretTexts(project.schema, values, history);
     },
     explain(key: string): Explanation {
       const leaf = project.schema.leaves.get(key);

@@ -85,9 +85,10 @@ export function indexSchema(
   const groups = new Set<string>();
   const byVariable = new Map<string, SchemaLeaf>();
 
-  const visit = (node: ZodLike, key: string): void => {
+  // A secret() object makes every key inside it secret.
+  const visit = (node: ZodLike, key: string, inSecret: boolean): void => {
     let current = node;
-    let secret = isMarkedSecret(current);
+    let secret = inSecret || isMarkedSecret(current);
     let hasDefault = false;
     let defaultValue: unknown;
     for (;;) {
@@ -104,7 +105,7 @@ export function indexSchema(
     const def = current._zod.def;
     if (def.type === 'object' && def.shape) {
       if (key) groups.add(key);
-      for (const [name, child] of Object.entries(def.shape)) visit(child, key ? `${key}.${name}` : name);
+      for (const [name, child] of Object.entries(def.shape)) visit(child, key ? `${key}.${name}` : name, secret);
       return;
     }
     if (!key) throw new ProjectLoadError(file, '`schema` must be a zod object, e.g. z.object({ ... }).');
@@ -121,7 +122,7 @@ export function indexSchema(
     leaves.set(key, leaf);
     byVariable.set(variable, leaf);
   };
-  visit(schema, '');
+  visit(schema, '', false);
   for (const key of Object.keys(variables)) {
     if (!leaves.has(key))
       throw new ProjectLoadError(file, `\`variables\` maps "${key}", which the schema does not declare.`);
