@@ -9,7 +9,16 @@ import {
   type ForceOverride,
   type GuardOverride,
 } from '../environment/index.js';
-import { ConfigInvalidError, type ConfigIssue, ConfigKeyUnknownError, ConfigParseError } from '../errors.js';
+import {
+  ConfigInvalidError,
+  type ConfigIssue,
+  ConfigKeyUnknownError,
+  ConfigParseError,
+  describeThrown,
+  type EnvwardError,
+  isEnvwardError,
+  ProjectLoadError,
+} from '../errors.js';
 import { findProjectFile, loadProjectFile } from '../project/index.js';
 import type { ProjectDefinition, RegisteredValues } from './define-config.js';
 import type { ConfigEntry, ConfigLayer, LayerContext, LayerOutput } from './layer.js';
@@ -31,17 +40,58 @@ export interface Project {
   readonly schema: SchemaIndex;
 }
 
+const DEFINITION_FIELDS = [
+  'project',
+  'schema',
+  'environments',
+  'variables',
+  'overrides',
+  'required',
+  'rules',
+] as const satisfies readonly (keyof ProjectDefinition)[];
+
+/**
+ * The project's definition read once into a plain object, so a getter or a
+ * Proxy in envward.config.ts fails here, as EW_PROJECT_LOAD naming the field,
+ * and not later in whatever code reads it first.
+ */
+function readDefinition(loaded: ProjectDefinition, file: string): ProjectDefinition {
+  const definition: Record<string, unknown> = {};
+  for (const field of DEFINITION_FIELDS) {
+    try {
+      const value: unknown = loaded[field];
+      if (value !== undefined) definition[field] = value;
+    } catch (error) {
+      throw new ProjectLoadError(
+        file,
+        `reading \`${field}\` of its default export threw: ${describeThrown(error)}`,
+        error,
+      );
+    }
+  }
+  return Object.freeze(definition) as unknown as ProjectDefinition;
+}
+
+/** Anything the project's code throws while it is loaded or read is EW_PROJECT_LOAD, whatever was thrown. */
+function asProjectLoadError(error: unknown, file: string): EnvwardError {
+  return isEnvwardError(error) ? error : new ProjectLoadError(file, describeThrown(error), error);
+}
+
 /** Loads the project at or above `cwd` (default: the current directory). */
 export async function openProject(cwd: string = process.cwd()): Promise<Project> {
   const { root, file } = findProjectFile(cwd);
-  const definition = await loadProjectFile(file);
-  return {
-    root,
-    file,
-    definition,
-    environments: buildEnvironmentCatalogue(definition.environments, file),
-    schema: indexSchema(definition.schema, definition.variables, file),
-  };
+  try {
+    const definition = readDefinition(await loadProjectFile(file), file);
+    return {
+      root,
+      file,
+      definition,
+      environments: buildEnvironmentCatalogue(definition.environments, file),
+      schema: indexSchema(definition.schema, definition.variables, file),
+    };
+  } catch (error) {
+    throw asProjectLoadError(error, file);
+  }
 }
 
 export interface ResolveOptions {
@@ -132,6 +182,29 @@ interface ZodIssueLike {
   readonly expected?: string;
 }
 
+/** An issue at `key`, located where the winning value of that key came from. */
+function locatedIssue(
+  code: string,
+  key: string,
+  environment: string,
+  message: string,
+  winners: ReadonlyMap<string, ConfigEntry>,
+  expected?: string,
+): ConfigIssue {
+  const source = winners.get(key)?.source;
+  return {
+    code,
+    key,
+    environment,
+    message,
+    ...(expected !== undefined ? { expected } : {}),
+    ...(source?.file !== undefined ? { file: source.file } : {}),
+    ...(source?.line !== undefined ? { line: source.line } : {}),
+    ...(source?.column !== undefined ? { column: source.column } : {}),
+    ...(source ? { source: source.variable ? `$${source.variable}` : source.layer } : {}),
+  };
+}
+
 function schemaIssues(
   issues: readonly ZodIssueLike[],
   environment: string,
@@ -140,18 +213,7 @@ function schemaIssues(
 ): ConfigIssue[] {
   return issues.map((issue) => {
     const { key, message } = issueTarget(schema, issue.path, issue.message);
-    const source = winners.get(key)?.source;
-    return {
-      code: 'EW_CONFIG_TYPE',
-      key,
-      environment,
-      message,
-      ...(issue.expected !== undefined ? { expected: issue.expected } : {}),
-      ...(source?.file !== undefined ? { file: source.file } : {}),
-      ...(source?.line !== undefined ? { line: source.line } : {}),
-      ...(source?.column !== undefined ? { column: source.column } : {}),
-      ...(source ? { source: source.variable ? `$${source.variable}` : source.layer } : {}),
-    };
+    return locatedIssue('EW_CONFIG_TYPE', key, environment, message, winners, issue.expected);
   });
 }
 
@@ -224,11 +286,11 @@ export async function resolveConfig<Values = RegisteredValues>(
     setPath(merged, project.schema.leaves.get(key)?.path ?? key.split('.'), winner.value);
   }
 
-  const parsed = (project.definition.schema as unknown as { safeParse(input: unknown): SafeParseResult }).safeParse(
-    merged,
-  );
+  const parsed = parseSchema(project, merged);
   let values: Record<string, unknown> = merged;
-  if (parsed.success) {
+  if ('threw' in parsed) {
+    issues.push(schemaThrewIssue(project.schema, merged, environment.name, winners, parsed.threw));
+  } else if (parsed.success) {
     values = parsed.data as Record<string, unknown>;
     issues.push(
       ...checkTierRules({
@@ -283,6 +345,40 @@ export async function resolveConfig<Values = RegisteredValues>(
 }
 
 type SafeParseResult = { success: true; data: unknown } | { success: false; error: { issues: ZodIssueLike[] } };
+type Parseable = { safeParse(input: unknown): SafeParseResult };
+
+/** safeParse, except that a transform or refine of the project's schema may throw: that is returned, not thrown. */
+function parseSchema(project: Project, input: unknown): SafeParseResult | { threw: unknown } {
+  try {
+    return (project.definition.schema as unknown as Parseable).safeParse(input);
+  } catch (error) {
+    return { threw: error };
+  }
+}
+
+/** The issue for a schema that threw, at the key whose own schema throws alone when there is one. */
+function schemaThrewIssue(
+  schema: SchemaIndex,
+  input: Record<string, unknown>,
+  environment: string,
+  winners: ReadonlyMap<string, ConfigEntry>,
+  thrown: unknown,
+): ConfigIssue {
+  let path: readonly string[] = [];
+  for (const leaf of schema.leaves.values()) {
+    const parseable = schema.leafSchemas.get(leaf.key) as Parseable | undefined;
+    try {
+      parseable?.safeParse(readPath(input, leaf.path));
+    } catch {
+      path = leaf.path;
+      break;
+    }
+  }
+  const { key, secret } = issueTarget(schema, path, '');
+  const what = secret ? '(secret; message withheld)' : describeThrown(thrown);
+  const message = `the schema threw instead of reporting an issue: ${what}; a transform or refine must not throw (use ctx.addIssue): fix it in envward.config.ts`;
+  return locatedIssue('EW_CONFIG_SCHEMA_THREW', key, environment, message, winners);
+}
 
 /**
  * Resolves and validates the configuration of the detected environment and

@@ -23,6 +23,8 @@ export interface SchemaIndex {
   /** Dotted paths of nested objects (groups), e.g. `database`. */
   readonly groups: ReadonlySet<string>;
   readonly byVariable: ReadonlyMap<string, SchemaLeaf>;
+  /** Each leaf's own zod schema, to check one key alone (to find the key whose transform threw). */
+  readonly leafSchemas: ReadonlyMap<string, unknown>;
 }
 
 interface ZodDefLike {
@@ -84,6 +86,7 @@ export function indexSchema(
   const leaves = new Map<string, SchemaLeaf>();
   const groups = new Set<string>();
   const byVariable = new Map<string, SchemaLeaf>();
+  const leafSchemas = new Map<string, unknown>();
 
   // A secret() object makes every key inside it secret.
   const visit = (node: ZodLike, key: string, inSecret: boolean): void => {
@@ -121,11 +124,12 @@ export function indexSchema(
     });
     leaves.set(key, leaf);
     byVariable.set(variable, leaf);
+    leafSchemas.set(key, node);
   };
   visit(schema, '', false);
   for (const key of Object.keys(variables)) {
     if (!leaves.has(key))
       throw new ProjectLoadError(file, `\`variables\` maps "${key}", which the schema does not declare.`);
   }
-  return { leaves, groups, byVariable };
+  return { leaves, groups, byVariable, leafSchemas };
 }
