@@ -22,6 +22,8 @@ export interface SchemaIndex {
   readonly leaves: ReadonlyMap<string, SchemaLeaf>;
   /** Dotted paths of nested objects (groups), e.g. `database`. */
   readonly groups: ReadonlySet<string>;
+  /** Groups wrapped in secret() (every key inside them is secret too). */
+  readonly secretGroups: ReadonlySet<string>;
   readonly byVariable: ReadonlyMap<string, SchemaLeaf>;
   /** Each leaf's own zod schema, to check one key alone (to find the key whose transform threw). */
   readonly leafSchemas: ReadonlyMap<string, unknown>;
@@ -85,6 +87,7 @@ export function indexSchema(
   if (!isZod(schema)) throw new ProjectLoadError(file, '`schema` must be a zod object, e.g. z.object({ ... }).');
   const leaves = new Map<string, SchemaLeaf>();
   const groups = new Set<string>();
+  const secretGroups = new Set<string>();
   const byVariable = new Map<string, SchemaLeaf>();
   const leafSchemas = new Map<string, unknown>();
 
@@ -108,6 +111,7 @@ export function indexSchema(
     const def = current._zod.def;
     if (def.type === 'object' && def.shape) {
       if (key) groups.add(key);
+      if (key && secret) secretGroups.add(key);
       for (const [name, child] of Object.entries(def.shape)) visit(child, key ? `${key}.${name}` : name, secret);
       return;
     }
@@ -131,5 +135,5 @@ export function indexSchema(
     if (!leaves.has(key))
       throw new ProjectLoadError(file, `\`variables\` maps "${key}", which the schema does not declare.`);
   }
-  return { leaves, groups, byVariable, leafSchemas };
+  return { leaves, groups, secretGroups, byVariable, leafSchemas };
 }

@@ -13,17 +13,21 @@ import { readPath } from './value-path.js';
 export const WITHHELD_MESSAGE = 'invalid value (secret; message withheld)';
 
 /**
- * The secret key at or above `path`, if any: `['vault', 'headers', 'X-Key']`
- * is `vault.headers` when that record is secret(), since its keys are secret
- * too and must not become an issue's path.
+ * The secret key (or secret() group) at or above `path`, if any:
+ * `['vault', 'headers', 'X-Key']` is `vault.headers` when that record is
+ * secret(), since its keys are secret too and must not become an issue's path.
  */
 export function secretKeyAt(schema: SchemaIndex, path: readonly PropertyKey[]): string | undefined {
   let key = '';
+  let group: string | undefined;
   for (const part of path) {
     key = key === '' ? String(part) : `${key}.${String(part)}`;
     if (schema.leaves.get(key)?.secret) return key;
+    // Inside a secret group, its declared keys may be named; anything else stops at the group.
+    if (schema.secretGroups.has(key)) group = key;
+    else if (group !== undefined && !schema.groups.has(key)) return group;
   }
-  return undefined;
+  return group;
 }
 
 /**

@@ -99,6 +99,22 @@ describe('issues of secret keys are masked where they are made', () => {
     assert.ok(result.collected.some((i) => i.key === 'login.pass' && /withheld/.test(i.message)));
   });
 
+  test('a refinement of a secret object is reported at that object, its message withheld', async () => {
+    const canary = `pw_${hex()}`;
+    const result = await resolveIssues(
+      {
+        schemaGroups:
+          'login: secret(z.object({ user: z.string(), pass: z.string() }).refine((v) => v.pass.length > 99, { error: (iss) => `weak ${iss.input.pass.slice(0, 20)}` })),',
+      },
+      { PAYMENTS_API_KEY: `sk_${hex()}`, LOGIN_USER: 'admin', LOGIN_PASS: canary },
+    );
+    assertNoCanary(result, [canary, canary.slice(0, 20)]);
+    assert.deepEqual(
+      result.collected.map((i) => [i.key, i.message]),
+      [['login', 'invalid value (secret; message withheld)']],
+    );
+  });
+
   test('a whole-object refinement that quotes a secret is scrubbed by value', async () => {
     const canary = `sk_${hex()}`;
     const result = await resolveIssues(
