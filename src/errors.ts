@@ -60,6 +60,45 @@ export function formatLocation(location: ErrorLocation): string {
   return text;
 }
 
+const DESCRIPTION_LIMIT = 500;
+
+/**
+ * A thrown value as one line of text, for messages. Never throws itself:
+ * the value may be anything a project's code threw, including an object
+ * whose `toString` or `message` throws, or a Proxy whose every trap throws.
+ */
+export function describeThrown(value: unknown): string {
+  let text: string;
+  try {
+    if (value instanceof Error) text = `${value.name}: ${value.message}`;
+    else if (typeof value === 'object' && value !== null) text = `a thrown ${describeObject(value)}`;
+    else text = String(value);
+  } catch {
+    text = 'a value that cannot be described (reading it threw)';
+  }
+  const line = text.split('\n')[0] ?? '';
+  return line.length > DESCRIPTION_LIMIT ? `${line.slice(0, DESCRIPTION_LIMIT)}…` : line;
+}
+
+function describeObject(value: object): string {
+  try {
+    const text = String(value);
+    // Plain objects say nothing as "[object Object]": say what they are instead.
+    return text.startsWith('[object ') ? 'object' : `object: ${text}`;
+  } catch {
+    return 'object (its toString threw)';
+  }
+}
+
+/** Whether `value` is an EnvwardError; false, not a throw, for a value whose prototype cannot be read. */
+export function isEnvwardError(value: unknown): value is EnvwardError {
+  try {
+    return value instanceof EnvwardError;
+  } catch {
+    return false;
+  }
+}
+
 export class UsageError extends EnvwardError {
   constructor(message: string, hint = 'Run `envward --help` for usage.') {
     super('EW_USAGE', 'usage', message, hint);

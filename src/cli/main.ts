@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EnvwardError, UsageError } from '../errors.js';
+import { describeThrown, EnvwardError, isEnvwardError, UsageError } from '../errors.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDbCommands } from './commands/db.js';
@@ -53,25 +53,51 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
-      // A command was missing: commander printed the help on stderr.
-      if (error.code === 'commander.help') return EXIT.usage;
-      output.error(new UsageError(error.message.replace(/^error: /, ''), 'Run `envward --help` for usage.'));
-      return EXIT.usage;
-    }
-    if (error instanceof EnvwardError) {
+    return reportFailure(error, output, debug);
+  }
+}
+
+function isCommanderError(value: unknown): value is CommanderError {
+  try {
+    return value instanceof CommanderError;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Prints any thrown value as `error[EW_CODE]` and returns the exit code. It
+ * must not throw itself: a project's code can throw anything, even a value
+ * whose `toString` throws or a Proxy whose every trap throws.
+ */
+function reportFailure(error: unknown, output: Output, debug: boolean): number {
+  if (isCommanderError(error)) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+    // A command was missing: commander printed the help on stderr.
+    if (error.code === 'commander.help') return EXIT.usage;
+    output.error(new UsageError(error.message.replace(/^error: /, ''), 'Run `envward --help` for usage.'));
+    return EXIT.usage;
+  }
+  if (isEnvwardError(error)) {
+    try {
       output.error(error);
       return exitCodeFor(error.kind);
+    } catch (printing) {
+      // An error whose details cannot be printed (a hostile value inside): report that instead.
+      error = printing;
     }
-    const internal = new EnvwardError(
-      'EW_INTERNAL',
-      'problem',
-      error instanceof Error ? error.message : String(error),
-      'This is a bug in envward; rerun with --debug and report the stack trace.',
-    );
-    if (debug && error instanceof Error && error.stack) internal.stack = error.stack;
-    output.error(internal);
-    return EXIT.problem;
   }
+  const internal = new EnvwardError(
+    'EW_INTERNAL',
+    'problem',
+    describeThrown(error),
+    'This is a bug in envward; rerun with --debug and report the stack trace.',
+  );
+  try {
+    if (debug && error instanceof Error && typeof error.stack === 'string') internal.stack = error.stack;
+  } catch {
+    // No stack to show for a value that cannot be read.
+  }
+  output.error(internal);
+  return EXIT.problem;
 }

@@ -18,7 +18,7 @@ export {
 } from './layer.js';
 export { LAYER_DESCRIPTIONS, LAYER_ORDER, type LayerName } from './layer-order.js';
 export { parseDotenvLayer, parseYamlLayer } from './layers/index.js';
-export { displayValue, MASK } from './mask.js';
+export { displayValue, MASK, maskUrlPassword, URL_PASSWORD_MASK } from './mask.js';
 export {
   type Explanation,
   loadConfig,
@@ -29,4 +29,6 @@ export {
   resolveConfig,
 } from './resolve.js';
 export { defaultVariableFor, type SchemaIndex, type SchemaLeaf } from './schema-index.js';
+export { createScrubber, MIN_SCRUBBED_LENGTH, type Scrubber } from './scrubber.js';
+export { WITHHELD_MESSAGE } from './secret-issues.js';
 export { secret } from './secret-marker.js';

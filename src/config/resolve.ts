@@ -9,7 +9,16 @@ import {
   type ForceOverride,
   type GuardOverride,
 } from '../environment/index.js';
-import { ConfigInvalidError, type ConfigIssue, ConfigKeyUnknownError, ConfigParseError } from '../errors.js';
+import {
+  ConfigInvalidError,
+  type ConfigIssue,
+  ConfigKeyUnknownError,
+  ConfigParseError,
+  describeThrown,
+  type EnvwardError,
+  isEnvwardError,
+  ProjectLoadError,
+} from '../errors.js';
 import { findProjectFile, loadProjectFile } from '../project/index.js';
 import type { ProjectDefinition, RegisteredValues } from './define-config.js';
 import type { ConfigEntry, ConfigLayer, LayerContext, LayerOutput } from './layer.js';
@@ -17,6 +26,8 @@ import { LAYER_ORDER } from './layer-order.js';
 import { BUILT_IN_LAYERS } from './layers/index.js';
 import { displayValue } from './mask.js';
 import { indexSchema, type SchemaIndex } from './schema-index.js';
+import { createScrubber } from './scrubber.js';
+import { issueTarget, knownSecretTexts, scrubIssue } from './secret-issues.js';
 import { checkTierRules } from './tier-rules.js';
 import { readPath, setPath } from './value-path.js';
 
@@ -29,17 +40,58 @@ export interface Project {
   readonly schema: SchemaIndex;
 }
 
+const DEFINITION_FIELDS = [
+  'project',
+  'schema',
+  'environments',
+  'variables',
+  'overrides',
+  'required',
+  'rules',
+] as const satisfies readonly (keyof ProjectDefinition)[];
+
+/**
+ * The project's definition read once into a plain object, so a getter or a
+ * Proxy in envward.config.ts fails here, as EW_PROJECT_LOAD naming the field,
+ * and not later in whatever code reads it first.
+ */
+function readDefinition(loaded: ProjectDefinition, file: string): ProjectDefinition {
+  const definition: Record<string, unknown> = {};
+  for (const field of DEFINITION_FIELDS) {
+    try {
+      const value: unknown = loaded[field];
+      if (value !== undefined) definition[field] = value;
+    } catch (error) {
+      throw new ProjectLoadError(
+        file,
+        `reading \`${field}\` of its default export threw: ${describeThrown(error)}`,
+        error,
+      );
+    }
+  }
+  return Object.freeze(definition) as unknown as ProjectDefinition;
+}
+
+/** Anything the project's code throws while it is loaded or read is EW_PROJECT_LOAD, whatever was thrown. */
+function asProjectLoadError(error: unknown, file: string): EnvwardError {
+  return isEnvwardError(error) ? error : new ProjectLoadError(file, describeThrown(error), error);
+}
+
 /** Loads the project at or above `cwd` (default: the current directory). */
 export async function openProject(cwd: string = process.cwd()): Promise<Project> {
   const { root, file } = findProjectFile(cwd);
-  const definition = await loadProjectFile(file);
-  return {
-    root,
-    file,
-    definition,
-    environments: buildEnvironmentCatalogue(definition.environments, file),
-    schema: indexSchema(definition.schema, definition.variables, file),
-  };
+  try {
+    const definition = readDefinition(await loadProjectFile(file), file);
+    return {
+      root,
+      file,
+      definition,
+      environments: buildEnvironmentCatalogue(definition.environments, file),
+      schema: indexSchema(definition.schema, definition.variables, file),
+    };
+  } catch (error) {
+    throw asProjectLoadError(error, file);
+  }
 }
 
 export interface ResolveOptions {
@@ -95,7 +147,11 @@ export interface ResolvedConfig<Values = RegisteredValues> {
   /** Every key the schema declares, in schema order. */
   readonly keys: readonly string[];
   isSecret(key: string): boolean;
-  /** The values of secret keys as text, for scrubbing them from logs and responses by value. */
+  /**
+   * Every text a secret may appear as, for scrubbing logs and responses by
+   * value: the values of secret keys (a structured secret's keys and leaves
+   * too, and values shadowed by a later layer) and the password of every URL.
+   */
   secretValues(): readonly string[];
   /** Value and provenance of one key; throws EW_CONFIG_KEY for keys the schema does not declare. */
   explain(key: string): Explanation;
@@ -116,7 +172,8 @@ function deepFreeze<T>(value: T): T {
 }
 
 function maskEntry(entry: ConfigEntry, secret: boolean): ConfigEntry {
-  return secret ? { ...entry, value: displayValue(entry.value, true) } : entry;
+  const value = displayValue(entry.value, secret);
+  return value === entry.value ? entry : { ...entry, value };
 }
 
 interface ZodIssueLike {
@@ -125,25 +182,38 @@ interface ZodIssueLike {
   readonly expected?: string;
 }
 
+/** An issue at `key`, located where the winning value of that key came from. */
+function locatedIssue(
+  code: string,
+  key: string,
+  environment: string,
+  message: string,
+  winners: ReadonlyMap<string, ConfigEntry>,
+  expected?: string,
+): ConfigIssue {
+  const source = winners.get(key)?.source;
+  return {
+    code,
+    key,
+    environment,
+    message,
+    ...(expected !== undefined ? { expected } : {}),
+    ...(source?.file !== undefined ? { file: source.file } : {}),
+    ...(source?.line !== undefined ? { line: source.line } : {}),
+    ...(source?.column !== undefined ? { column: source.column } : {}),
+    ...(source ? { source: source.variable ? `$${source.variable}` : source.layer } : {}),
+  };
+}
+
 function schemaIssues(
   issues: readonly ZodIssueLike[],
   environment: string,
+  schema: SchemaIndex,
   winners: ReadonlyMap<string, ConfigEntry>,
 ): ConfigIssue[] {
   return issues.map((issue) => {
-    const key = issue.path.map(String).join('.');
-    const source = winners.get(key)?.source;
-    return {
-      code: 'EW_CONFIG_TYPE',
-      key,
-      environment,
-      message: issue.message,
-      ...(issue.expected !== undefined ? { expected: issue.expected } : {}),
-      ...(source?.file !== undefined ? { file: source.file } : {}),
-      ...(source?.line !== undefined ? { line: source.line } : {}),
-      ...(source?.column !== undefined ? { column: source.column } : {}),
-      ...(source ? { source: source.variable ? `$${source.variable}` : source.layer } : {}),
-    };
+    const { key, message } = issueTarget(schema, issue.path, issue.message);
+    return locatedIssue('EW_CONFIG_TYPE', key, environment, message, winners, issue.expected);
   });
 }
 
@@ -216,11 +286,11 @@ export async function resolveConfig<Values = RegisteredValues>(
     setPath(merged, project.schema.leaves.get(key)?.path ?? key.split('.'), winner.value);
   }
 
-  const parsed = (project.definition.schema as unknown as { safeParse(input: unknown): SafeParseResult }).safeParse(
-    merged,
-  );
+  const parsed = parseSchema(project, merged);
   let values: Record<string, unknown> = merged;
-  if (parsed.success) {
+  if ('threw' in parsed) {
+    issues.push(schemaThrewIssue(project.schema, merged, environment.name, winners, parsed.threw));
+  } else if (parsed.success) {
     values = parsed.data as Record<string, unknown>;
     issues.push(
       ...checkTierRules({
@@ -233,9 +303,14 @@ export async function resolveConfig<Values = RegisteredValues>(
       }),
     );
   } else {
-    issues.push(...schemaIssues(parsed.error.issues, environment.name, winners));
+    issues.push(...schemaIssues(parsed.error.issues, environment.name, project.schema, winners));
   }
-  if (issues.length > 0 && !options.collectIssues) throw new ConfigInvalidError(environment.name, issues);
+  if (issues.length > 0) {
+    // Masking by key happened where each issue was made; this catches a secret quoted anywhere else.
+    const scrub = createScrubber(knownSecretTexts(project.schema, values, history));
+    issues.splice(0, issues.length, ...issues.map((issue) => scrubIssue(issue, scrub)));
+    if (!options.collectIssues) throw new ConfigInvalidError(environment.name, issues);
+  }
   deepFreeze(values);
 
   const keys = Object.freeze([...project.schema.leaves.keys()]);
@@ -252,14 +327,7 @@ export async function resolveConfig<Values = RegisteredValues>(
     keys,
     isSecret,
     secretValues() {
-      const texts: string[] = [];
-      for (const leaf of project.schema.leaves.values()) {
-        if (!leaf.secret) continue;
-        const value = readPath(values, leaf.path);
-        if (value === undefined || value === null || value === '') continue;
-        texts.push(typeof value === 'string' ? value : JSON.stringify(value));
-      }
-      return texts;
+      return knownSecretTexts(project.schema, values, history);
     },
     explain(key: string): Explanation {
       const leaf = project.schema.leaves.get(key);
@@ -277,6 +345,40 @@ export async function resolveConfig<Values = RegisteredValues>(
 }
 
 type SafeParseResult = { success: true; data: unknown } | { success: false; error: { issues: ZodIssueLike[] } };
+type Parseable = { safeParse(input: unknown): SafeParseResult };
+
+/** safeParse, except that a transform or refine of the project's schema may throw: that is returned, not thrown. */
+function parseSchema(project: Project, input: unknown): SafeParseResult | { threw: unknown } {
+  try {
+    return (project.definition.schema as unknown as Parseable).safeParse(input);
+  } catch (error) {
+    return { threw: error };
+  }
+}
+
+/** The issue for a schema that threw, at the key whose own schema throws alone when there is one. */
+function schemaThrewIssue(
+  schema: SchemaIndex,
+  input: Record<string, unknown>,
+  environment: string,
+  winners: ReadonlyMap<string, ConfigEntry>,
+  thrown: unknown,
+): ConfigIssue {
+  let path: readonly string[] = [];
+  for (const leaf of schema.leaves.values()) {
+    const parseable = schema.leafSchemas.get(leaf.key) as Parseable | undefined;
+    try {
+      parseable?.safeParse(readPath(input, leaf.path));
+    } catch {
+      path = leaf.path;
+      break;
+    }
+  }
+  const { key, secret } = issueTarget(schema, path, '');
+  const what = secret ? '(secret; message withheld)' : describeThrown(thrown);
+  const message = `the schema threw instead of reporting an issue: ${what}; a transform or refine must not throw (use ctx.addIssue): fix it in envward.config.ts`;
+  return locatedIssue('EW_CONFIG_SCHEMA_THREW', key, environment, message, winners);
+}
 
 /**
  * Resolves and validates the configuration of the detected environment and

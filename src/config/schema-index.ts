@@ -22,7 +22,11 @@ export interface SchemaIndex {
   readonly leaves: ReadonlyMap<string, SchemaLeaf>;
   /** Dotted paths of nested objects (groups), e.g. `database`. */
   readonly groups: ReadonlySet<string>;
+  /** Groups wrapped in secret() (every key inside them is secret too). */
+  readonly secretGroups: ReadonlySet<string>;
   readonly byVariable: ReadonlyMap<string, SchemaLeaf>;
+  /** Each leaf's own zod schema, to check one key alone (to find the key whose transform threw). */
+  readonly leafSchemas: ReadonlyMap<string, unknown>;
 }
 
 interface ZodDefLike {
@@ -83,11 +87,14 @@ export function indexSchema(
   if (!isZod(schema)) throw new ProjectLoadError(file, '`schema` must be a zod object, e.g. z.object({ ... }).');
   const leaves = new Map<string, SchemaLeaf>();
   const groups = new Set<string>();
+  const secretGroups = new Set<string>();
   const byVariable = new Map<string, SchemaLeaf>();
+  const leafSchemas = new Map<string, unknown>();
 
-  const visit = (node: ZodLike, key: string): void => {
+  // A secret() object makes every key inside it secret.
+  const visit = (node: ZodLike, key: string, inSecret: boolean): void => {
     let current = node;
-    let secret = isMarkedSecret(current);
+    let secret = inSecret || isMarkedSecret(current);
     let hasDefault = false;
     let defaultValue: unknown;
     for (;;) {
@@ -104,7 +111,8 @@ export function indexSchema(
     const def = current._zod.def;
     if (def.type === 'object' && def.shape) {
       if (key) groups.add(key);
-      for (const [name, child] of Object.entries(def.shape)) visit(child, key ? `${key}.${name}` : name);
+      if (key && secret) secretGroups.add(key);
+      for (const [name, child] of Object.entries(def.shape)) visit(child, key ? `${key}.${name}` : name, secret);
       return;
     }
     if (!key) throw new ProjectLoadError(file, '`schema` must be a zod object, e.g. z.object({ ... }).');
@@ -120,11 +128,12 @@ export function indexSchema(
     });
     leaves.set(key, leaf);
     byVariable.set(variable, leaf);
+    leafSchemas.set(key, node);
   };
-  visit(schema, '');
+  visit(schema, '', false);
   for (const key of Object.keys(variables)) {
     if (!leaves.has(key))
       throw new ProjectLoadError(file, `\`variables\` maps "${key}", which the schema does not declare.`);
   }
-  return { leaves, groups, byVariable };
+  return { leaves, groups, secretGroups, byVariable, leafSchemas };
 }

@@ -1,9 +1,10 @@
 import type { Environment } from '../environment/index.js';
-import type { ConfigIssue } from '../errors.js';
-import type { ProjectDefinition } from './define-config.js';
+import { type ConfigIssue, describeThrown } from '../errors.js';
+import type { ConfigRule, ProjectDefinition } from './define-config.js';
 import type { ConfigEntry } from './layer.js';
 import type { LayerName } from './layer-order.js';
 import type { SchemaIndex } from './schema-index.js';
+import { issueTarget } from './secret-issues.js';
 import { readPath } from './value-path.js';
 
 const VERBOSE_LEVELS = new Set(['trace', 'debug', 'silly', 'verbose', 'all']);
@@ -113,12 +114,78 @@ export function checkTierRules(input: RuleInput): ConfigIssue[] {
       );
     }
   }
-  for (const rule of definition.rules ?? []) {
-    if (rule.tiers && !rule.tiers.includes(environment.tier)) continue;
-    for (const finding of rule.check(values as never, { environment: environment.name, tier: environment.tier }) ??
-      []) {
-      issues.push(issueAt(input, 'EW_RULE_CUSTOM', finding.key, `${finding.message} (rule ${rule.name})`));
-    }
-  }
+  issues.push(...projectRuleIssues(input));
   return issues;
+}
+
+function ruleProblem(input: RuleInput, problem: string): ConfigIssue {
+  return {
+    code: 'EW_PROJECT_RULE',
+    key: '',
+    environment: input.environment.name,
+    message: `${problem}; fix it in \`rules\` of envward.config.ts (a rule's check returns a list of { key, message }, or nothing)`,
+    source: 'rules',
+  };
+}
+
+function isFinding(value: unknown): value is { key: string; message: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { key?: unknown }).key === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+/**
+ * The project's own rules, each run on its own: a rule that throws, is not a
+ * function or returns something other than a list of findings is one
+ * EW_PROJECT_RULE issue naming it, and the other rules still run. A finding
+ * at or under a secret key is reported at that key with its message withheld.
+ */
+function projectRuleIssues(input: RuleInput): ConfigIssue[] {
+  const { environment } = input;
+  const rules: unknown = input.definition.rules ?? [];
+  if (!Array.isArray(rules)) return [ruleProblem(input, '`rules` is not a list')];
+  const issues: ConfigIssue[] = [];
+  rules.forEach((rule: ConfigRule<unknown>, index) => {
+    let name = `#${index + 1}`;
+    try {
+      if (typeof rule?.name === 'string' && rule.name !== '') name = rule.name;
+      if (rule.tiers && !rule.tiers.includes(environment.tier)) return;
+      if (typeof rule.check !== 'function') {
+        issues.push(ruleProblem(input, `project rule "${name}" has no check function`));
+        return;
+      }
+      let findings: unknown;
+      try {
+        findings = rule.check(input.values, { environment: environment.name, tier: environment.tier });
+      } catch (error) {
+        issues.push(ruleProblem(input, `project rule "${name}" threw: ${describeThrown(error)}`));
+        return;
+      }
+      if (findings === undefined) return;
+      if (!Array.isArray(findings) || !findings.every(isFinding)) {
+        const what = Array.isArray(findings) ? 'a list with entries that are not { key, message }' : typeOf(findings);
+        issues.push(ruleProblem(input, `project rule "${name}" returned ${what}, not a list of findings`));
+        return;
+      }
+      for (const finding of findings) {
+        const target = issueTarget(input.schema, finding.key.split('.'), finding.message);
+        issues.push(issueAt(input, 'EW_RULE_CUSTOM', target.key, `${target.message} (rule ${name})`));
+      }
+    } catch (error) {
+      // Reading the rule itself threw (a getter, a Proxy).
+      issues.push(ruleProblem(input, `project rule "${name}" cannot be read: ${describeThrown(error)}`));
+    }
+  });
+  return issues;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
+    return 'a promise (rules are synchronous)';
+  }
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -11,7 +11,7 @@ import {
   writeCacheAtomically,
 } from '../bundled/index.js';
 import type { ProjectDefinition } from '../config/define-config.js';
-import { ProjectLoadError } from '../errors.js';
+import { describeThrown, isEnvwardError, ProjectLoadError } from '../errors.js';
 
 /*
  * envward.config.ts is compiled once (by jiti, loaded only then) and the
@@ -95,12 +95,9 @@ export async function loadProjectFile(file: string): Promise<ProjectDefinition> 
   try {
     loaded = /\.m?ts$/.test(file) ? await loadTypeScript(file) : await import(pathToFileURL(file).href);
   } catch (error) {
-    if (error instanceof ProjectLoadError) throw error;
-    throw new ProjectLoadError(
-      file,
-      error instanceof Error ? (error.message.split('\n')[0] ?? 'error') : String(error),
-      error,
-    );
+    if (isEnvwardError(error)) throw error;
+    // describeThrown, not String(): the config may throw anything, even a value whose toString throws.
+    throw new ProjectLoadError(file, describeThrown(error), error);
   }
   return asDefinition(loaded, file);
 }

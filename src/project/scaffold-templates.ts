@@ -15,6 +15,8 @@ export const config = defineConfig({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     }),
     // sqlite:<path> (relative to the project) or postgres://...; DATABASE_URL overrides it.
+    // A password in the URL is masked wherever values are shown (postgres://app:***@db/app)
+    // and scrubbed from logs; keep the real one out of these files: set it in DATABASE_URL.
     database: z.object({
       url: z.string().min(1),
       poolSize: z.number().int().positive().default(5),

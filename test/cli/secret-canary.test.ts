@@ -302,6 +302,126 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
     }
   });
 
+  /** A project whose secrets fail validation with text made from their values, and a DATABASE_URL with a password. */
+  const HOSTILE_MESSAGES_CONFIG = `import { defineConfig, secret, z } from 'envward';
+
+export default defineConfig({
+  schema: z.object({
+    api: z.object({
+      token: secret(z.string().refine((v) => v.startsWith('sk_'), { error: (iss) => \`bad token \${String(iss.input)}\` })),
+      headers: secret(z.record(z.string(), z.string().min(40))).optional(),
+    }),
+    database: z.object({ url: z.string() }),
+  }),
+  rules: [{ name: 'token-shape', check: (v) => [{ key: 'api.token', message: \`\${v.api.token} looks wrong\` }] }],
+});
+`;
+
+  test('validation errors of secret keys and URL passwords: show, explain, validate, diff, preflight', async () => {
+    const canary = {
+      token: hex(), // fails the refine(), whose message quotes the input
+      header: `X-${hex()}`, // a key of the secret record, whose value fails min(40)
+      password: hex(), // the password of DATABASE_URL
+      validToken: `sk_${hex()}`, // passes the schema; the project rule quotes it
+    };
+    const project = await makeTempDir('envward-canary-messages-');
+    try {
+      await mkdir(join(project.dir, 'config/environments/staging'), { recursive: true });
+      await writeFile(join(project.dir, 'envward.config.ts'), HOSTILE_MESSAGES_CONFIG);
+      await writeFile(join(project.dir, 'config/environments/staging/settings.yml'), 'database:\n  url: sqlite:x.db\n');
+      const databaseUrl = `postgres://app:${canary.password}@127.0.0.1:5432/envward_canary_absent`;
+      const invalid = {
+        API_TOKEN: canary.token,
+        API_HEADERS: JSON.stringify({ [canary.header]: 'short' }),
+        DATABASE_URL: databaseUrl,
+      };
+      const valid = { API_TOKEN: canary.validToken, DATABASE_URL: databaseUrl };
+      const run = runner(project.dir, {});
+      const specs: [string, string[], RunOptions][] = [
+        ['fail: show', ['config', 'show', '--env', 'staging'], { env: invalid }],
+        ['fail: explain', ['config', 'explain', 'database.url', '--env', 'staging'], { env: invalid }],
+        ['fail: validate', ['config', 'validate', '--env', 'staging'], { env: invalid }],
+        ['fail: validate --all', ['config', 'validate', '--all'], { env: invalid }],
+        ['fail: diff', ['config', 'diff', 'staging', 'production'], { env: invalid }],
+        ['fail: preflight', ['preflight', 'staging'], { env: invalid }],
+        ['fail: rule show', ['config', 'show', '--env', 'staging'], { env: valid }],
+        ['fail: rule preflight', ['preflight', 'staging'], { env: valid }],
+      ];
+      const runs = await Promise.all(
+        specs.flatMap(([label, args, options]) => [
+          run(label, args, options),
+          run(`${label} --json`, [...args, '--json'], options),
+        ]),
+      );
+      assertNoCanary(runs, Object.values(canary));
+      const get = (label: string) => runs.find((r) => r.label === label)?.result as RunResult;
+      for (const [label] of specs) assert.notEqual(get(label).code, 0, `${label} fails`);
+      // The problems are reported, at the secret key, with the message withheld.
+      const report = parseJson(get('fail: validate --json').stdout);
+      const issues = (report.environments as { issues: { key: string; message: string }[] }[]).flatMap((e) => e.issues);
+      assert.deepEqual(issues.map((issue) => issue.key).sort(), ['api.headers', 'api.token']);
+      for (const issue of issues) assert.match(issue.message, /secret; message withheld/);
+      assert.match(get('fail: show').stderr, /api\.headers .*message withheld/);
+      assert.match(get('fail: rule show').stderr, /api\.token .*message withheld.*rule token-shape/);
+    } finally {
+      await project.cleanup();
+    }
+  });
+
+  test('a password in a database URL is masked by show, explain, validate, diff and preflight', async () => {
+    const password = hex();
+    const project = await makeTempDir('envward-canary-url-');
+    try {
+      await writeFile(
+        join(project.dir, 'envward.config.ts'),
+        `import { defineConfig, z } from 'envward';\nexport default defineConfig({ schema: z.object({ database: z.object({ url: z.string(), replicas: z.array(z.string()).default([]) }) }) });\n`,
+      );
+      // In settings files (database.url is not secret()) and in a variable.
+      for (const [environment, database] of [
+        ['staging', 'envward_canary_absent'],
+        ['production', 'envward_canary_other'],
+      ]) {
+        await mkdir(join(project.dir, `config/environments/${environment}`), { recursive: true });
+        await writeFile(
+          join(project.dir, `config/environments/${environment}/settings.yml`),
+          `database:\n  url: postgres://app:${password}@127.0.0.1:5432/${database}\n`,
+        );
+      }
+      const env = {
+        DATABASE_REPLICAS: JSON.stringify([`postgres://reader:${password}@127.0.0.1:5432/replica`]),
+      };
+      const run = runner(project.dir, env);
+      const specs: [string, string[]][] = [
+        ['show', ['config', 'show', '--env', 'staging']],
+        ['explain', ['config', 'explain', 'database.url', '--env', 'staging']],
+        ['explain replicas', ['config', 'explain', 'database.replicas', '--env', 'staging']],
+        ['validate', ['config', 'validate', '--all']],
+        ['diff', ['config', 'diff', 'staging', 'production']],
+        ['preflight', ['preflight', 'staging']],
+      ];
+      const runs = await Promise.all(
+        specs.flatMap(([label, args]) => [run(label, args), run(`${label} --json`, [...args, '--json'])]),
+      );
+      assertNoCanary(runs, [password]);
+      const get = (label: string) => runs.find((r) => r.label === label)?.result as RunResult;
+      assert.equal(get('show').code, 0, get('show').stderr);
+      assert.match(
+        get('show').stdout,
+        /database\.url +postgres:\/\/app:\*\*\*@127\.0\.0\.1:5432\/envward_canary_absent/,
+      );
+      assert.equal(
+        parseJson(get('explain --json').stdout).value,
+        'postgres://app:***@127.0.0.1:5432/envward_canary_absent',
+      );
+      assert.deepEqual(parseJson(get('explain replicas --json').stdout).value, [
+        'postgres://reader:***@127.0.0.1:5432/replica',
+      ]);
+      assert.match(get('diff').stdout, /app:\*\*\*@/);
+    } finally {
+      await project.cleanup();
+    }
+  });
+
   test('a malformed --set does not echo a secret value', {}, async () => {
     const canary = `sk_${hex()}`;
     // The --set argument is checked before the project is read: no project needed.

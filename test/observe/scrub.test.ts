@@ -89,3 +89,17 @@ test('production log files never carry a secret', async () => {
   assert.equal(text.trim().split('\n').length, 8);
   assertNoCanary(text, [apiKey, password], 'production log file');
 });
+
+test('a password in a URL value (not a secret() key) is scrubbed from every log line by value', async () => {
+  const urlPassword = makeCanary('urlpassword');
+  const resolved = await project.resolve('test', {
+    variables: { ...secretsFor(makeCanary('apikey')), DATABASE_URL: `postgres://app:${urlPassword}@db/app` },
+  });
+  const out = new Capture();
+  const logger = await createLogger(resolved, { destination: out });
+  logger.level = 'info';
+  logger.error(new Error(`could not connect to postgres://app:${urlPassword}@db/app`));
+  logger.info({ dsn: `postgres://app:${urlPassword}@db/app` }, 'pool');
+  assertNoCanary(out.text, [urlPassword], 'test JSON log');
+  assert.equal(out.json()[1]?.dsn, `postgres://app:${MASK}@db/app`);
+});
