@@ -115,7 +115,11 @@ export function keysFolderWarning(root: string): string | undefined {
 /** Whether rotate-key's new-key file holds the private key of `recipient` (a rotation the user has not picked up yet). */
 function newKeyFileHolds(root: string, environment: string, recipient: string): boolean {
   const path = absolute(root, secretPaths(environment).newPrivateKey);
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
-  const key = importPrivateKey(keyFileText(readFileSync(path, 'utf8')));
-  return key !== undefined && publicKeyOf(key) === recipient;
+  try {
+    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
+    const key = importPrivateKey(keyFileText(readFileSync(path, 'utf8')));
+    return key !== undefined && publicKeyOf(key) === recipient;
+  } catch {
+    return false; // only a hint: an unreadable file gives none
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { bundledZod } from '../bundled/index.js';
 import { failpoint } from '../failpoint.js';
 import { absolute, STAGED_SUFFIX, secretPaths } from './paths.js';
@@ -19,6 +19,9 @@ export function rotatedFiles(environment: string): readonly string[] {
   const paths = secretPaths(environment);
   return [paths.newPrivateKey, paths.secrets, paths.publicKey, paths.privateKey];
 }
+
+/** Four moves of short paths take a few hundred bytes. */
+const MAX_JOURNAL_BYTES = 64 * 1024;
 
 function stagedFiles(environment: string): string[] {
   return rotatedFiles(environment).map((file) => file + STAGED_SUFFIX);
@@ -61,13 +64,23 @@ export function checkJournal(environment: string, data: unknown): Journal {
 /** The journal on disk, checked; undefined when there is none. */
 function readJournal(root: string, environment: string): Journal | undefined {
   const file = secretPaths(environment).rotationJournal;
+  const path = absolute(root, file);
+  // Type and size before reading: a planted FIFO or link to /dev/zero would never end.
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) return undefined;
+  if (!stats.isFile()) throw new SecretJournalError(environment, file, 'it is not a regular file');
+  if (stats.size > MAX_JOURNAL_BYTES) {
+    throw new SecretJournalError(
+      environment,
+      file,
+      `it is ${stats.size} bytes; a journal is under ${MAX_JOURNAL_BYTES}`,
+    );
+  }
   let text: string;
   try {
-    text = readFileSync(absolute(root, file), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') throw new SecretJournalError(environment, file, 'it is a directory');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
   let data: unknown;

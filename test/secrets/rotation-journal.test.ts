@@ -8,7 +8,8 @@
  * directory is EW_SECRET_KEY_NOT_FILE, not an internal error.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { EnvwardError } from '../../src/errors.ts';
 import { checkJournal, rotatedFiles } from '../../src/secrets/rotation-journal.ts';
@@ -132,6 +133,17 @@ describe('a planted, damaged or exposed journal through the CLI', { concurrency:
     assert.equal(listed.code, 1, describeRun(listArgs, listed));
     assert.equal((json(listed).error as { code: string }).code, 'EW_SECRET_JOURNAL', '--json carries the code');
     assert.equal(q.read(FILES.secrets), before);
+  });
+
+  test('a journal that is a directory or a named pipe is EW_SECRET_JOURNAL, read without waiting', async () => {
+    const q = copy();
+    mkdirSync(q.path(FILES.journal));
+    const args = ['secrets', 'list', '--env', ENV];
+    assertJournalRefused(await cli(q.dir, args), args);
+    if (process.platform === 'win32') return;
+    rmSync(q.path(FILES.journal), { recursive: true });
+    execFileSync('mkfifo', [q.path(FILES.journal)]);
+    assertJournalRefused(await cli(q.dir, args), args);
   });
 
   test('a keys folder that group or others may write is a warning, not a failure', async () => {
