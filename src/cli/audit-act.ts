@@ -23,10 +23,14 @@ async function storeForAudit(resolved: Parameters<typeof openStore>[0]): Promise
  * overridden) in the audit log of `environment`'s store. The act itself does
  * not wait on the store: when it cannot be used (not reachable from here,
  * another environment's stamp, a configuration that does not resolve), the
- * user is told the act went unaudited.
+ * user is told the act went unaudited. `variables` replaces the process's
+ * for resolving the store (rotate-key: the new key in place of the old).
  */
 export async function auditAct(
-  options: { readonly cwd?: string | undefined },
+  options: {
+    readonly cwd?: string | undefined;
+    readonly variables?: Readonly<Record<string, string | undefined>>;
+  },
   environment: string,
   event: AuditEvent,
   output: Output,
@@ -34,6 +38,7 @@ export async function auditAct(
   try {
     const resolved = await resolveConfig<unknown>({
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      ...(options.variables !== undefined ? { variables: options.variables } : {}),
       env: environment,
       checkHost: false,
     });

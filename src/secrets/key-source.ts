@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import type { Environment } from '../environment/index.js';
 import { importPrivateKey, keyLabel, publicKeyOf } from './key-format.js';
-import { absolute, secretPaths } from './paths.js';
-import { SecretKeyPermissionsError, SecretKeyWrongError } from './secret-errors.js';
+import { absolute, KEYS_DIR, secretPaths } from './paths.js';
+import { SecretKeyNotFileError, SecretKeyPermissionsError, SecretKeyWrongError } from './secret-errors.js';
 
 /** A private key found on this machine, and where. */
 export interface FoundKey {
@@ -42,6 +42,8 @@ export function findPrivateKey(
 ): KeyLookup {
   const paths = secretPaths(environment.name);
   const warnings: string[] = [];
+  const folderWarning = keysFolderWarning(root);
+  if (folderWarning) warnings.push(folderWarning);
   let text: string | undefined;
   let where: string;
   let from: FoundKey['from'];
@@ -54,13 +56,17 @@ export function findPrivateKey(
     where = paths.privateKey;
     from = 'file';
     const path = absolute(root, paths.privateKey);
+    // The type first: reading a directory fails, and reading a FIFO would wait forever.
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (!stats) return { found: undefined, warnings };
+    if (!stats.isFile()) throw new SecretKeyNotFileError(environment.name, paths.privateKey, describeFileType(stats));
     try {
       text = keyFileText(readFileSync(path, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: undefined, warnings };
       throw error;
     }
-    const mode = statSync(path).mode & 0o777;
+    const mode = stats.mode & 0o777;
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
       if (environment.protected) throw new SecretKeyPermissionsError(environment.name, paths.privateKey, mode);
       warnings.push(
@@ -72,11 +78,48 @@ export function findPrivateKey(
   if (!key) throw new SecretKeyWrongError(environment.name, where, 'it is not an envward private key (ewkey1_...)');
   const publicKey = publicKeyOf(key);
   if (recipient !== undefined && publicKey !== recipient) {
+    const pending = from === 'variable' && newKeyFileHolds(root, environment.name, recipient);
     throw new SecretKeyWrongError(
       environment.name,
       where,
       `it belongs to public key ${keyLabel(publicKey)}, and ${environment.name}'s secrets are encrypted to ${keyLabel(recipient)}`,
+      pending
+        ? `A rotate-key left ${environment.name}'s new private key in ${paths.newPrivateKey}: store it as $${paths.variable} in your secret store, then delete the file.`
+        : undefined,
     );
   }
   return { found: { key, publicKey, where, from }, warnings };
+}
+
+/** What a path that should be a key file is instead, for EW_SECRET_KEY_NOT_FILE. */
+export function describeFileType(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * Anyone who may write the keys folder may plant a key or a rotation
+ * journal there: a warning on POSIX when group or others may write it.
+ */
+export function keysFolderWarning(root: string): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  const stats = statSync(absolute(root, KEYS_DIR), { throwIfNoEntry: false });
+  if (!stats?.isDirectory() || (stats.mode & 0o022) === 0) return undefined;
+  const mode = (stats.mode & 0o777).toString(8);
+  return `${KEYS_DIR}/ is writable by group or others (mode ${mode}): anyone who can write there can plant a key or a rotation journal; run chmod 700 ${KEYS_DIR}`;
+}
+
+/** Whether rotate-key's new-key file holds the private key of `recipient` (a rotation the user has not picked up yet). */
+function newKeyFileHolds(root: string, environment: string, recipient: string): boolean {
+  const path = absolute(root, secretPaths(environment).newPrivateKey);
+  try {
+    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
+    const key = importPrivateKey(keyFileText(readFileSync(path, 'utf8')));
+    return key !== undefined && publicKeyOf(key) === recipient;
+  } catch {
+    return false; // only a hint: an unreadable file gives none
+  }
 }

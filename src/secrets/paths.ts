@@ -10,6 +10,12 @@ export interface SecretPaths {
   readonly privateKey: string;
   /** The variable that carries the private key at run time instead of the file. */
   readonly variable: string;
+  /**
+   * Where rotate-key leaves the new private key when the old one came from
+   * the variable: written before the commit point, so a crash cannot lose it;
+   * the user moves it into the secret store and deletes the file.
+   */
+  readonly newPrivateKey: string;
   /** A rotation's commit record; present only between its commit point and its end. */
   readonly rotationJournal: string;
 }
@@ -27,6 +33,7 @@ export function secretPaths(environment: string): SecretPaths {
     publicKey: `${dir}/secrets.pub`,
     privateKey: `${KEYS_DIR}/${environment}.key`,
     variable: keyVariable(environment),
+    newPrivateKey: `${KEYS_DIR}/${environment}.new.key`,
     rotationJournal: `${KEYS_DIR}/${environment}.rotation.json`,
   };
 }

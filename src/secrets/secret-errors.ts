@@ -1,4 +1,5 @@
 import { EnvwardError } from '../errors.js';
+import { keyVariable } from './paths.js';
 
 /** A protected environment has encrypted secrets but no private key here. */
 export class SecretKeyMissingError extends EnvwardError {
@@ -15,12 +16,13 @@ export class SecretKeyMissingError extends EnvwardError {
 
 /** The private key given is not the environment's key, or not a key at all. */
 export class SecretKeyWrongError extends EnvwardError {
-  constructor(environment: string, where: string, detail: string) {
+  constructor(environment: string, where: string, detail: string, hint?: string) {
     super(
       'EW_SECRET_KEY_WRONG',
       'problem',
       `The private key from ${where} cannot open ${environment}'s secrets: ${detail}.`,
-      `Use the private key that matches config/environments/${environment}/secrets.pub; after a rotate-key only the new key opens the secrets.`,
+      hint ??
+        `Use the private key that matches config/environments/${environment}/secrets.pub; after a rotate-key only the new key opens the secrets.`,
       { environment, where },
     );
   }
@@ -145,6 +147,32 @@ export class SecretsLockedError extends EnvwardError {
       `Another envward command is writing ${environment}'s secrets and did not finish in time; nothing was written.`,
       'Wait for it and run the command again; a lock left by a killed process expires after 5 seconds.',
       { environment },
+    );
+  }
+}
+
+/** A key path that is not a regular file (a directory, a FIFO, a device): no key is read from it or written to it. */
+export class SecretKeyNotFileError extends EnvwardError {
+  constructor(environment: string, file: string, what: string) {
+    super(
+      'EW_SECRET_KEY_NOT_FILE',
+      'problem',
+      `${file} is ${what}, not a key file: ${environment}'s key cannot be read from it or written to it.`,
+      `Move it out of the way; envward keeps each key in a plain file there (the private key mode 0600), or takes the private key from $${keyVariable(environment)}.`,
+      { environment, file },
+    );
+  }
+}
+
+/** A rotation journal that is not what rotate-key writes: nothing it names is renamed. */
+export class SecretJournalError extends EnvwardError {
+  constructor(environment: string, file: string, reason: string) {
+    super(
+      'EW_SECRET_JOURNAL',
+      'problem',
+      `${file} is not a rotation journal envward wrote (${reason}); nothing was renamed, and no command of ${environment} that reads its secrets runs while it is there.`,
+      `rotate-key writes it only between its commit point and its end, naming ${environment}'s staged *.rotating files. If no rotation of ${environment} was interrupted, delete it and check who can write .envward/keys/; otherwise restore it from the machine where the rotation ran.`,
+      { environment, file },
     );
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Environment } from '../environment/index.js';
 import { writeFileAtomically } from '../project/index.js';
@@ -7,12 +7,13 @@ import { type EnvelopeRecord, OpenEnvelope, parseSealedValue } from './envelope.
 import { fingerprint, newSalt } from './fingerprint.js';
 import { isIgnored, trackedFiles } from './git-check.js';
 import { generateKeyPairText, importPublicKey } from './key-format.js';
-import { type FoundKey, findPrivateKey } from './key-source.js';
-import { absolute, KEYS_DIR, SALT_FILE, secretPaths } from './paths.js';
+import { describeFileType, type FoundKey, findPrivateKey } from './key-source.js';
+import { absolute, KEYS_DIR, keyVariable, SALT_FILE, secretPaths } from './paths.js';
 import {
   SecretDecryptError,
   SecretFileError,
   SecretKeyExistsError,
+  SecretKeyNotFileError,
   SecretKeysTrackedError,
   SecretNoPublicKeyError,
   SecretWeakError,
@@ -26,9 +27,13 @@ type Variables = Readonly<Record<string, string | undefined>>;
 /** The public key of `environment`, or undefined before keygen. */
 export function readPublicKey(root: string, environment: string): string | undefined {
   const file = secretPaths(environment).publicKey;
+  const path = absolute(root, file);
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) return undefined;
+  if (!stats.isFile()) throw new SecretKeyNotFileError(environment, file, describeFileType(stats));
   let text: string;
   try {
-    text = readFileSync(absolute(root, file), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -42,6 +47,20 @@ export function readPublicKey(root: string, environment: string): string | undef
 
 export function publicKeyFileText(environment: string, publicKey: string): string {
   return `# envward public key of ${environment} (format 1): anyone may encrypt a secret to it.\n${publicKey}\n`;
+}
+
+/** The file rotate-key leaves when the old key came from the variable: the new key, until it is in the secret store. */
+export function newPrivateKeyFileText(
+  environment: string,
+  privateKey: string,
+  publicKey: string,
+  made: string,
+): string {
+  return (
+    `# envward: the new private key of ${environment}, made by rotate-key at ${made}. Keep it secret.\n` +
+    `# Store it as $${keyVariable(environment)} in your secret store, then delete this file.\n` +
+    `# public key: ${publicKey}\n${privateKey}\n`
+  );
 }
 
 export function privateKeyFileText(environment: string, privateKey: string, publicKey: string): string {

@@ -367,4 +367,85 @@ describe('rotate-key', { concurrency: true }, () => {
     assertReadsAllHere(q, values, 'with the printed key', { ENVWARD_KEY_PRODUCTION: newKey });
     assertOldKeyRefusedHere(q, oldKey, 'variable rotation');
   });
+
+  /** Where a rotation leaves the new private key when the old one came from a variable. */
+  const NEW_KEY_FILE = `.envward/keys/${ENV}.new.key`;
+
+  /** Rotates a copy whose key is only in ENVWARD_KEY_PRODUCTION (`--print --json`), killed at `point`. */
+  async function crashVariableJsonAt(point: string): Promise<{ q: SecretsProject; oldKey: string; oldPub: string }> {
+    const q = copy();
+    const oldKey = privateKeyIn(q.read(FILES.key));
+    const oldPub = assertOneKey(q, 'before');
+    q.remove(FILES.key);
+    const args = ['secrets', 'rotate-key', '--env', ENV, '--print', '--json'];
+    const crashed = await cli(q.dir, args, { env: { ENVWARD_KEY_PRODUCTION: oldKey, ENVWARD_FAILPOINT: point } });
+    assert.equal(crashed.signal, 'SIGKILL', describeRun(args, crashed));
+    assert.equal(crashed.stdout, '', 'the --json document, which would carry the key, was never printed');
+    return { q, oldKey, oldPub };
+  }
+
+  for (const point of ['rotate-key:staged', 'rotate-key:verified']) {
+    test(`with the key from a variable and --json, a crash at ${point} leaves the old key in force and no new key file`, async () => {
+      const { q, oldKey, oldPub } = await crashVariableJsonAt(point);
+      assert.equal(q.exists(FILES.journal), false, 'not committed');
+      await cliExpect(q.dir, ['secrets', 'list', '--env', ENV], 0);
+      assert.deepEqual(
+        listFiles(q).filter((file) => file.endsWith('.rotating') || file.endsWith('.new.key')),
+        [],
+        'the staged files, the new key among them, are removed',
+      );
+      assert.equal(assertOneKey(q, `after ${point}`), oldPub);
+      assertReadsAllHere(q, values, `old key after ${point}`, { ENVWARD_KEY_PRODUCTION: oldKey });
+    });
+  }
+
+  for (const point of committed) {
+    test(`with the key from a variable and --json, a crash at ${point} leaves the new key readable in ${NEW_KEY_FILE}`, async () => {
+      const { q, oldKey, oldPub } = await crashVariableJsonAt(point);
+      assert.ok(q.exists(FILES.journal), 'the commit record exists');
+      // The next command, still with the old key, finishes the rotation and says where the new key is.
+      const shown = await cli(q.dir, ['config', 'show', '--env', ENV], { env: { ENVWARD_KEY_PRODUCTION: oldKey } });
+      assert.equal(shown.code, 1, describeRun(['config', 'show'], shown));
+      assert.match(shown.stderr, /error\[EW_SECRET_KEY_WRONG\]/);
+      assert.ok(shown.stderr.includes(NEW_KEY_FILE), `the error points at the new key file: ${shown.stderr}`);
+      assert.ok(!shown.stderr.includes('ewkey1_') && !shown.stdout.includes('ewkey1_'), 'no key printed');
+      assert.equal(q.exists(FILES.journal), false, 'the rotation is finished');
+      assert.equal(q.mode(NEW_KEY_FILE), 0o600, 'the new key file is private');
+      const newKey = privateKeyIn(q.read(NEW_KEY_FILE));
+      const pub = assertOneKey(q, `after ${point}`);
+      assert.notEqual(pub, oldPub, 'the new key pair is in force');
+      const imported = importPrivateKey(newKey);
+      assert.ok(imported);
+      assert.equal(publicKeyOf(imported), pub, 'the recovered key is the new pair');
+      assertReadsAllHere(q, values, `recovered key after ${point}`, { ENVWARD_KEY_PRODUCTION: newKey });
+      assertOldKeyRefusedHere(q, oldKey, `after ${point}`);
+      await assertReadsAll(q, values, `secrets get with the recovered key after ${point}`, {
+        ENVWARD_KEY_PRODUCTION: newKey,
+      });
+    });
+  }
+
+  test(`with the key from a variable, the new key is also left in ${NEW_KEY_FILE} (text and --json say so)`, async () => {
+    const q = copy();
+    const oldKey = privateKeyIn(q.read(FILES.key));
+    q.remove(FILES.key);
+    const text = await cliExpect(q.dir, ['secrets', 'rotate-key', '--env', ENV, '--print'], 0, {
+      env: { ENVWARD_KEY_PRODUCTION: oldKey },
+    });
+    const printed = text.stdout.split('\n')[0] ?? '';
+    assert.equal(privateKeyIn(q.read(NEW_KEY_FILE)), printed, 'the file holds the printed key');
+    assert.equal(q.mode(NEW_KEY_FILE), 0o600);
+    assert.ok(text.stdout.includes(NEW_KEY_FILE), text.stdout);
+    assert.match(text.stdout, /delete/, 'it says to delete the file once the key is stored');
+    const report = json(
+      await cliExpect(q.dir, ['secrets', 'rotate-key', '--env', ENV, '--print', '--json'], 0, {
+        env: { ENVWARD_KEY_PRODUCTION: printed },
+      }),
+    );
+    assert.equal(report.newKeyFile, NEW_KEY_FILE);
+    assert.equal(privateKeyIn(q.read(NEW_KEY_FILE)), report.privateKey, 'a later rotation replaces the file');
+    assertReadsAllHere(q, values, 'with the key of the file', {
+      ENVWARD_KEY_PRODUCTION: privateKeyIn(q.read(NEW_KEY_FILE)),
+    });
+  });
 });

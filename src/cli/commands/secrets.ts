@@ -216,7 +216,7 @@ export function registerSecretsCommands(program: Command): void {
     if (fromVariable && !options.print) {
       throw new UsageError(
         `${environment.name}'s key comes from $${paths.variable}, so the new key cannot be written in its place.`,
-        `Run with --print to get the new key for your secret store, then replace $${paths.variable} with it.`,
+        `Run with --print: the new key is printed and left in ${paths.newPrivateKey} (mode 0600) for your secret store; replace $${paths.variable} with it, then delete the file.`,
       );
     }
     const result = await rotateKey(project.root, environment, {
@@ -226,20 +226,25 @@ export function registerSecretsCommands(program: Command): void {
         process.stdout.write(`${privateKey}\n`);
       },
     });
+    for (const warning of result.warnings) output.warn(warning);
+    // The old key in the variable no longer opens the secrets: the store is found with the new one.
+    const variables = result.privateKey ? { ...process.env, [paths.variable]: result.privateKey } : process.env;
     await auditAct(
-      options,
+      { ...options, variables },
       environment.name,
       { action: 'secrets.rotate-key', target: `${result.retired} -> ${result.publicKey}`, outcome: 'done' },
       output,
     );
-    const { privateKey, ...shown } = result;
+    const { privateKey, warnings: _warnings, ...shown } = result;
     output.result(
       { environment: environment.name, ...shown, ...(output.json && privateKey ? { privateKey } : {}) },
       () =>
         [
           `rotated ${environment.name}'s key pair: ${result.secrets} secret(s) re-encrypted and verified`,
           `  new public key ${paths.publicKey}; the old one is retired in ${paths.secrets}`,
-          ...(privateKey ? [] : [`  new private key ${paths.privateKey}`]),
+          result.newKeyFile
+            ? `  new private key printed above and in ${result.newKeyFile} (mode 0600): replace $${paths.variable} with it in your secret store, then delete the file`
+            : `  new private key ${paths.privateKey}`,
         ].join('\n'),
     );
   });
