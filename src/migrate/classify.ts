@@ -82,10 +82,30 @@ export type Verdict =
  * then), by keywords once comments and literals are stripped on SQLite.
  */
 export async function classifyStatement(compiled: CompiledQuery, dialect: 'sqlite' | 'postgres'): Promise<Verdict> {
-  if (compiled.query.kind === 'RawNode') {
-    if (dialect === 'postgres') return (await import('./raw-sql-postgres.js')).postgresVerdict(compiled.sql);
-    return keywordVerdict(compiled.sql);
+  if (compiled.query.kind === 'RawNode' && dialect === 'postgres') {
+    return (await import('./raw-sql-postgres.js')).postgresVerdict(compiled.sql);
   }
+  return judge(compiled, keywordVerdict);
+}
+
+function judge(compiled: CompiledQuery, raw: (text: string) => Verdict): Verdict {
+  if (compiled.query.kind === 'RawNode') return raw(compiled.sql);
   const why = destructiveReason(compiled.query);
   return why ? { kind: 'destructive', why } : { kind: 'additive' };
+}
+
+/** Judges a statement at once; see statementJudge. */
+export type StatementJudge = (compiled: CompiledQuery) => Verdict;
+
+/**
+ * classifyStatement's rules as a synchronous function, for judging each
+ * statement as it is about to run (a Kysely plugin cannot wait): the
+ * PostgreSQL parser is loaded before it is returned.
+ */
+export async function statementJudge(dialect: 'sqlite' | 'postgres'): Promise<StatementJudge> {
+  const raw =
+    dialect === 'postgres'
+      ? await (await import('./raw-sql-postgres.js')).loadPostgresJudge()
+      : (text: string) => keywordVerdict(text);
+  return (compiled) => judge(compiled, raw);
 }

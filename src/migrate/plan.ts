@@ -79,7 +79,7 @@ export async function planStatements(
  * export vouches only for what envward cannot judge: it turns `unknown`
  * into safe and never clears a statement found destructive.
  */
-function vouched(sqlText: string, verdict: Verdict, safeReason: string | undefined): PlannedStatement {
+export function vouched(sqlText: string, verdict: Verdict, safeReason: string | undefined): PlannedStatement {
   switch (verdict.kind) {
     case 'additive':
       return { sql: sqlText, destructive: false };

@@ -154,7 +154,19 @@ function insideDoBlock(pg: Parser, node: Json): string | undefined {
  * read is judged by the keyword rules, and is never additive.
  */
 export async function postgresVerdict(text: string): Promise<Verdict> {
+  return judgeWith(await loadParser(), text);
+}
+
+/**
+ * postgresVerdict without waiting: the parser is loaded first, then each
+ * statement is judged at once (a Kysely plugin's transformQuery cannot wait).
+ */
+export async function loadPostgresJudge(): Promise<(text: string) => Verdict> {
   const pg = await loadParser();
+  return (text) => judgeWith(pg, text);
+}
+
+function judgeWith(pg: Parser, text: string): Verdict {
   let statements: Json[];
   try {
     // The parser reads a C string: text after a NUL would go unseen (the server refuses such text).

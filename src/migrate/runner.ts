@@ -8,7 +8,7 @@ import {
 import { ForceWithoutReasonError } from '../errors.js';
 import { failpoint } from '../failpoint.js';
 import type { Store } from '../store/index.js';
-import type { PlannedStatement } from './classify.js';
+import { type PlannedStatement, type StatementJudge, statementJudge } from './classify.js';
 import {
   appliedMigrations,
   appliedMigrationsIfAny,
@@ -27,6 +27,7 @@ import {
 import { checksumMatches, type MigrationFile, migrationFiles } from './migration-files.js';
 import { DEFAULT_WAIT_MS, withMigrationLock } from './migration-lock.js';
 import { planStatements } from './plan.js';
+import { RunGuardPlugin } from './run-guard.js';
 
 type Run = (db: Kysely<unknown>) => Promise<unknown>;
 
@@ -161,13 +162,26 @@ async function runOne(
   planned: PlannedMigration,
   direction: 'up' | 'down',
   store: Store,
+  judge: StatementJudge | undefined,
 ) {
   const counter = new StatementCounter(migration.name);
+  const guard =
+    judge &&
+    new RunGuardPlugin(judge, {
+      dialect: store.dialect,
+      environment: store.environment.name,
+      migration: migration.name,
+      direction,
+      safeReason: migration.safeReason,
+    });
   const started = performance.now();
   try {
     await db.transaction().execute(async (trx) => {
       const run = (direction === 'up' ? migration.up : migration.down) as Run;
-      await run(trx.withPlugin(counter));
+      const guarded = guard ? trx.withPlugin(guard) : trx;
+      await run(guarded.withPlugin(counter));
+      // A migration that caught the refusal still fails: its transaction rolls back.
+      if (guard?.refusal) throw guard.refusal;
       const record = history(trx);
       if (direction === 'up') {
         await record
@@ -187,6 +201,7 @@ async function runOne(
       }
     });
   } catch (error) {
+    if (guard?.refusal) throw guard.refusal;
     const statement = planned.statements[Math.max(0, counter.count - 1)]?.sql;
     throw new MigrationFailedError(
       migration.name,
@@ -238,6 +253,7 @@ async function runAll(
   direction: 'up' | 'down',
   options: MigrateOptions,
   reason: string | undefined,
+  judge?: StatementJudge,
 ): Promise<string[]> {
   const done: string[] = [];
   const total = migrations.length;
@@ -250,15 +266,16 @@ async function runAll(
     for (const [index, migration] of migrations.entries()) {
       options.onProgress?.({ type: 'start', name: migration.name, index, total });
       try {
-        const ms = await runOne(db, migration, plans[index] as PlannedMigration, direction, store);
+        const ms = await runOne(db, migration, plans[index] as PlannedMigration, direction, store, judge);
         done.push(migration.name);
         options.onProgress?.({ type: 'done', name: migration.name, index, total, ms });
       } catch (error) {
+        const refused = error instanceof DestructiveMigrationError;
         await store.audit.append({
           action: `migrate.${direction}`,
-          target: [...done, migration.name].join(', '),
+          target: [...done, `${migration.name}${refused ? ` (${error.code})` : ''}`].join(', '),
           ...(reason ? { reason } : {}),
-          outcome: `failed at ${migration.name}`,
+          outcome: `${refused ? 'refused' : 'failed'} at ${migration.name}`,
         });
         throw error;
       }
@@ -318,7 +335,9 @@ export async function migrateUp(store: Store, options: MigrateOptions = {}): Pro
       });
     }
     const backup = await backupFirst(store, 'before-migrate', noBackupReason);
-    const applied = await runAll(store, db, pending, plans, 'up', options, allowReason);
+    // Without an approval, a protected environment judges each statement again as it runs (run-guard.ts).
+    const judge = environment.protected && allowReason === undefined ? await statementJudge(store.dialect) : undefined;
+    const applied = await runAll(store, db, pending, plans, 'up', options, allowReason, judge);
     return { applied, backup };
   });
 }

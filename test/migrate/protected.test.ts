@@ -33,6 +33,19 @@ const TIDY_DROP = migration(
   "export const safe = 'only tidies up';",
 );
 
+/**
+ * A migration that plans harmless and runs destructive: the plan's reads return no rows, so the drop
+ * only happens for real. The second one also swallows the refusal.
+ */
+const DROP_WHEN_ROWS = migration(
+  "const rows = await db.selectFrom('accounts').selectAll().execute();\n  if (rows.length > 0) await db.schema.dropTable('accounts').execute();",
+);
+const DROP_WHEN_ROWS_CAUGHT = migration(
+  "const rows = await db.selectFrom('accounts').selectAll().execute();\n  if (rows.length > 0) await sql`drop table accounts`.execute(db).catch(() => undefined);",
+  undefined,
+  "export const safe = 'reads only';",
+);
+
 interface AuditRow {
   action: string;
   target: string;
@@ -217,6 +230,35 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await p.applied('staging'), []);
       assert.deepEqual(await p.tables('staging'), []);
     });
+
+    for (const [label, source] of [
+      ['', DROP_WHEN_ROWS],
+      [', even when the migration catches the refusal', DROP_WHEN_ROWS_CAUGHT],
+    ] as const) {
+      test(`a destructive statement the plan did not show is refused as it runs${label}`, async () => {
+        const p = await project({ 'migrations/001_accounts.ts': ACCOUNTS });
+        await migrateUp(await p.open('staging'));
+        await p.sql('staging', 'insert into accounts (id) values (1)');
+        p.write('migrations/002_branch.ts', source);
+        const plan = await p.cli(['migrate', 'plan', '--env', 'staging']);
+        assert.doesNotMatch(plan.stdout, /DESTRUCTIVE/, 'the plan sees empty tables');
+        const result = await p.cli(['migrate', 'up', '--env', 'staging']);
+        assert.equal(result.code, 3, result.stderr);
+        assert.match(
+          result.stderr,
+          /error\[EW_DESTRUCTIVE_MIGRATION\]: Migration 002_branch is destructive \(.*drop.*the plan did not show it/i,
+        );
+        assert.deepEqual(await p.tables('staging'), ['accounts']);
+        assert.deepEqual(await p.applied('staging'), ['001_accounts']);
+        assert.equal(
+          (await p.sql<{ n: number }>('staging', 'select count(*) as n from accounts'))[0]?.n.toString(),
+          '1',
+        );
+        const refusal = (await audit(p)).at(-1);
+        assert.equal(refusal?.action, 'migrate.up');
+        assert.equal(refusal?.outcome, 'refused at 002_branch');
+      });
+    }
 
     test('a migration that destroys nothing runs in staging without approval, after a backup', async () => {
       const p = await project({ 'migrations/001_accounts.ts': ACCOUNTS });
