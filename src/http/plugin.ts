@@ -77,7 +77,8 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   const settings = httpSettings(config);
   const log = options.logger ?? app.log;
   const scrub = createScrubber(config.secretValues());
-  const metrics = createHttpMetrics(config.environment.name);
+  const { store } = options;
+  const metrics = createHttpMetrics(config.environment.name, store && (() => store.audit.anchor()));
   const readiness = createReadinessMonitor({
     checks: { ...builtInChecks(config, options.store), ...options.checks },
     intervalMs: options.readinessIntervalMs,
