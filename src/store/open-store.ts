@@ -60,6 +60,8 @@ export interface Store<DB = unknown> {
   readonly environment: ResolvedConfig<unknown>['environment'];
   /** The project's root directory (migrations/ and seeds/ live there). */
   readonly projectRoot: string;
+  /** The project's name (`project` in envward.config.ts; '' when it declares none), as stamps record it. */
+  readonly project: string;
   /** Who acts (OS user unless given) and on which host, as the audit log records them. */
   readonly actor: string;
   readonly host: string;
@@ -264,6 +266,7 @@ export async function openStoreNow<DB>(
     identity,
     environment,
     projectRoot: project.root,
+    project: stamper.project,
     actor,
     host: resolved.hostname,
     stamp,

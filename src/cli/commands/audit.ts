@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { DatabaseUnstampedError, type Store, stampRefusal } from '../../store/index.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { storeFor } from './db.js';
@@ -33,6 +34,17 @@ interface AuditOptions extends CommonOptions {
   readonly since?: string;
   readonly action?: string;
   readonly limit?: string;
+}
+
+/** What an enforcing open would refuse: a protected environment's unstamped database, another's stamp, a copy. */
+function refuseForeignStamp(store: Store): void {
+  const { stamp, environment, project, identity, where } = store;
+  if (!stamp) {
+    if (environment.protected) throw new DatabaseUnstampedError(environment.name, where);
+    return;
+  }
+  const refusal = stampRefusal(stamp, { environment, project, identity }, where);
+  if (refusal) throw refusal;
 }
 
 export function registerAuditCommands(program: Command): void {
@@ -88,9 +100,11 @@ export function registerAuditCommands(program: Command): void {
         `--expect-head expects a 64-character hex hash (a head verify printed), got "${expectHead}".`,
       );
     }
-    // Inspection: verify reads only, so a dropped audit table is reported, not made again.
-    const store = await storeFor(options, output, 'inspect');
+    // verify reads only, so a dropped audit table is reported, not made again: the store is opened
+    // for inspection and the stamp checked as an open would. An override (--force) opens as before: it is audited.
+    const store = await storeFor(options, output, options.force ? 'enforce' : 'inspect');
     try {
+      if (!options.force) refuseForeignStamp(store);
       const result = await store.audit.verify(expectHead === undefined ? {} : { expectHead });
       output.result({ environment: store.environment.name, database: store.where, ...result }, () => {
         if (!result.ok) {
