@@ -6,6 +6,7 @@ import type {
   RouteShorthandOptions,
 } from 'fastify';
 import { collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
+import type { AuditAnchor } from '../store/index.js';
 import type { ReadinessReport } from './readiness.js';
 
 /** The route label of requests no route matched (keeps the label set bounded). */
@@ -133,13 +134,57 @@ function histogramValues(name: string) {
 }
 
 /**
+ * `envward_audit_events` and `envward_audit_head_info{head}`, from the audit
+ * log's anchor read when scraped (one primary-key read shared by both
+ * gauges; nothing per request). A failed read leaves both empty: a scrape
+ * never fails on the database.
+ */
+function registerAuditGauges(registry: Registry, readAnchor: () => Promise<AuditAnchor | undefined>): void {
+  let reading: Promise<AuditAnchor | undefined> | undefined;
+  // Both gauges are collected in the same tick of a scrape, so they share one read.
+  const anchor = () => {
+    reading ??= readAnchor()
+      .catch(() => undefined)
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+  new Gauge({
+    name: 'envward_audit_events',
+    help: "Events in the audit log, as the stamp's anchor records them (read when scraped).",
+    registers: [registry],
+    async collect() {
+      const now = await anchor();
+      if (now) this.set(now.events);
+      else this.reset();
+    },
+  });
+  new Gauge({
+    name: 'envward_audit_head_info',
+    help: "1, labelled with the audit log's head hash as the stamp's anchor records it: note it to check later with audit verify --expect-head.",
+    labelNames: ['head'],
+    registers: [registry],
+    async collect() {
+      const now = await anchor();
+      this.reset();
+      if (now) this.labels(now.head).set(1);
+    },
+  });
+}
+
+/**
  * The HTTP metrics in a registry of their own (not prom-client's global one,
  * so two services or tests in one process never collide), with the
  * environment as a default label on every series, Node's default process
  * metrics, `http_requests_total` and `http_request_duration_seconds` by
- * route template, method and status code, and readiness gauges.
+ * route template, method and status code, readiness gauges, and with
+ * `readAuditAnchor` (a store's `audit.anchor`) the audit log's count and head.
  */
-export function createHttpMetrics(environment: string): HttpMetrics {
+export function createHttpMetrics(
+  environment: string,
+  readAuditAnchor?: () => Promise<AuditAnchor | undefined>,
+): HttpMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ environment });
   collectDefaultMetrics({ register: registry });
@@ -174,6 +219,7 @@ export function createHttpMetrics(environment: string): HttpMetrics {
     registers: [registry],
   });
   ready.set(0);
+  if (readAuditAnchor) registerAuditGauges(registry, readAuditAnchor);
   return {
     registry,
     observe: (route, method, statusCode, seconds) => series.observe(route, method, statusCode, seconds),

@@ -106,7 +106,8 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   const settings = httpSettings(config);
   const log = options.logger ?? app.log;
   const scrub = createScrubber(config.secretValues());
-  const metrics = createHttpMetrics(config.environment.name);
+  const { store } = options;
+  const metrics = createHttpMetrics(config.environment.name, store && (() => store.audit.anchor()));
   // "ready" means the service can be reached: the checks run from app.ready() (inject needs them), but
   // the line waits until the port is bound, so a listen that fails (port in use) never logs "ready".
   let listening = false;

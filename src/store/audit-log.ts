@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { AUDIT_TABLE, type AuditRow, type InternalTables } from './internal-tables.js';
+import {
+  AUDIT_TABLE,
+  type AuditRow,
+  type InternalTables,
+  isMissingColumn,
+  isMissingTable,
+  STAMP_TABLE,
+} from './internal-tables.js';
 
 /** What an audit event says; time, environment, actor, host and the chain are added. */
 export interface AuditEvent {
@@ -24,17 +31,51 @@ export interface AuditFilter {
 }
 
 export type AuditBreak = {
-  /** The first row whose chain does not hold. */
+  /** The first row whose chain does not hold; for the log against its anchor, the first event missing or the head. */
   readonly seq: number;
-  readonly reason: 'changed' | 'removed-before' | 'inserted-or-reordered';
+  readonly reason:
+    | 'changed'
+    | 'removed-before'
+    | 'inserted-or-reordered'
+    /** The stamp's anchor records events, and the audit table is gone. */
+    | 'missing-table'
+    /** The stamp's anchor records events, and the table has none. */
+    | 'emptied'
+    /** The log ends before the event the anchor records. */
+    | 'truncated'
+    /** The log's last event is not the one the anchor records (the log or the anchor was rewritten). */
+    | 'anchor-mismatch'
+    /** `expectHead` is not an event of the chain. */
+    | 'expected-head-missing';
   readonly message: string;
 };
+
+/**
+ * Where the log ends, as the stamp row records it outside the audit table:
+ * the last event's number and hash (0 and '' before the first event).
+ */
+export interface AuditAnchor {
+  readonly events: number;
+  readonly head: string;
+}
 
 export interface AuditVerification {
   readonly ok: boolean;
   readonly rows: number;
+  /** The last event's hash (GENESIS when there is none): note it elsewhere to check later runs with `expectHead`. */
   readonly head: string;
+  /** The stamp's anchor; absent when the database is not stamped or its stamp table predates the anchor. */
+  readonly anchor?: AuditAnchor;
   readonly broken?: AuditBreak;
+}
+
+export interface AuditVerifyOptions {
+  /**
+   * A head noted earlier (a deploy log, a ticket): the check fails unless
+   * that hash is an event of the chain, at or before its head. Finds a log
+   * rewritten from that event on, even with the anchor rewritten to match.
+   */
+  readonly expectHead?: string;
 }
 
 export const GENESIS = '0'.repeat(64);
@@ -58,7 +99,63 @@ export function chainHash(prev: string, row: Omit<AuditRow, 'prev_hash' | 'hash'
 export interface AuditLog {
   append(event: AuditEvent): Promise<AuditRow>;
   list(filter?: AuditFilter): Promise<AuditRow[]>;
-  verify(): Promise<AuditVerification>;
+  /** Checks the chain, and that it ends where the stamp's anchor says; reads only (a missing table stays missing). */
+  verify(options?: AuditVerifyOptions): Promise<AuditVerification>;
+  /** The stamp's anchor (one primary-key read; for metrics), or undefined when there is none. */
+  anchor(): Promise<AuditAnchor | undefined>;
+}
+
+/** The anchor in the stamp row; undefined without a stamp row, stamp table or anchor columns. */
+async function readAnchor(db: Kysely<InternalTables>): Promise<AuditAnchor | undefined> {
+  try {
+    const row = await db
+      .selectFrom(STAMP_TABLE)
+      .select(['audit_count', 'audit_head'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return row ? { events: Number(row.audit_count ?? 0), head: row.audit_head ?? '' } : undefined;
+  } catch (error) {
+    if (isMissingTable(error) || isMissingColumn(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The whole log in order, and whether its table exists at all (verify makes nothing). */
+async function readLog(db: Kysely<InternalTables>): Promise<{ rows: AuditRow[]; tableMissing: boolean }> {
+  try {
+    return { rows: await db.selectFrom(AUDIT_TABLE).selectAll().orderBy('seq', 'asc').execute(), tableMissing: false };
+  } catch (error) {
+    if (isMissingTable(error)) return { rows: [], tableMissing: true };
+    throw error;
+  }
+}
+
+const short = (hash: string) => `${hash.slice(0, 12)}…`;
+
+/** How the log's end differs from the anchor, or undefined when it ends where the anchor says. */
+function anchorBreak(rows: readonly AuditRow[], tableMissing: boolean, anchor: AuditAnchor): AuditBreak | undefined {
+  const last = rows.at(-1);
+  const events = last ? Number(last.seq) : 0;
+  if (events === anchor.events && (last?.hash ?? '') === anchor.head) return undefined;
+  const records = `the stamp's anchor records ${anchor.events} events, head ${short(anchor.head)}`;
+  if (tableMissing) {
+    return { seq: 1, reason: 'missing-table', message: `the audit table ${AUDIT_TABLE} is missing, but ${records}` };
+  }
+  if (!last) return { seq: 1, reason: 'emptied', message: `the log is empty, but ${records}` };
+  if (events < anchor.events) {
+    const removed =
+      events + 1 === anchor.events ? `event ${anchor.events} was` : `events ${events + 1}-${anchor.events} were`;
+    return {
+      seq: events + 1,
+      reason: 'truncated',
+      message: `the log ends at event ${events}, but ${records}: ${removed} removed`,
+    };
+  }
+  return {
+    seq: events,
+    reason: 'anchor-mismatch',
+    message: `the log ends at event ${events}, head ${short(last.hash)}, which does not match the stamp's anchor (${anchor.events} events, head ${short(anchor.head)}): the log or the anchor was rewritten`,
+  };
 }
 
 /**
@@ -94,6 +191,12 @@ export function auditLog(
     const prev = head?.hash ?? GENESIS;
     const row: AuditRow = { ...content, prev_hash: prev, hash: chainHash(prev, content) };
     await trx.insertInto(AUDIT_TABLE).values(row).execute();
+    // The anchor moves in the same transaction, under the same lock: one primary-key update.
+    await trx
+      .updateTable(STAMP_TABLE)
+      .set({ audit_count: row.seq, audit_head: row.hash })
+      .where('id', '=', 1)
+      .execute();
     return row;
   }
 
@@ -131,14 +234,24 @@ export function auditLog(
       return (await query.execute()).reverse();
     },
 
-    async verify() {
-      const rows = await db.selectFrom(AUDIT_TABLE).selectAll().orderBy('seq', 'asc').execute();
+    anchor: () => readAnchor(db),
+
+    async verify(options = {}) {
+      const { rows, tableMissing } = await readLog(db);
+      const anchor = await readAnchor(db);
+      const broken = (head: string, at: AuditBreak): AuditVerification => ({
+        ok: false,
+        rows: rows.length,
+        head,
+        ...(anchor ? { anchor } : {}),
+        broken: at,
+      });
       let prev = GENESIS;
       let expectedSeq = 1;
       for (const row of rows) {
         const seq = Number(row.seq);
         if (chainHash(row.prev_hash, { ...row, seq }) !== row.hash) {
-          return broken(rows.length, prev, {
+          return broken(prev, {
             seq,
             reason: 'changed',
             message: `row ${seq} was changed after it was written`,
@@ -150,16 +263,22 @@ export function auditLog(
             reason === 'removed-before'
               ? `row ${seq} follows row ${expectedSeq - 1}: row(s) ${expectedSeq}${seq - 1 > expectedSeq ? `-${seq - 1}` : ''} were removed`
               : `row ${seq} does not follow row ${expectedSeq - 1}'s hash: a row was inserted, removed or reordered`;
-          return broken(rows.length, prev, { seq, reason, message });
+          return broken(prev, { seq, reason, message });
         }
         prev = row.hash;
         expectedSeq = seq + 1;
       }
-      return { ok: true, rows: rows.length, head: prev };
+      const mismatch = anchor && anchorBreak(rows, tableMissing, anchor);
+      if (mismatch) return broken(prev, mismatch);
+      const expected = options.expectHead?.toLowerCase();
+      if (expected !== undefined && !rows.some((row) => row.hash === expected)) {
+        return broken(prev, {
+          seq: rows.length,
+          reason: 'expected-head-missing',
+          message: `event ${expected} is not in the chain (head ${short(prev)}, ${rows.length} events): the log was rewritten or cut back from before that event`,
+        });
+      }
+      return { ok: true, rows: rows.length, head: prev, ...(anchor ? { anchor } : {}) };
     },
   };
-}
-
-function broken(rows: number, head: string, at: AuditBreak): AuditVerification {
-  return { ok: false, rows, head, broken: at };
 }

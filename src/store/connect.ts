@@ -3,8 +3,10 @@ import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Dialect } from 'kysely';
 import type { Environment } from '../environment/index.js';
+import { checkPgDump, checkSqliteBackup, settleSqliteCopy } from './atomic-backup.js';
 import { postgresIdentity, sqliteIdentity } from './database-identity.js';
 import type { DatabaseTarget } from './database-url.js';
+import { STAMP_TABLE } from './internal-tables.js';
 import { BackupError, DatabaseUnavailableError } from './store-errors.js';
 import type { StoreSettings } from './store-settings.js';
 
@@ -15,6 +17,8 @@ export interface Connection {
   readonly identity: string;
   /** Copies the whole database to `file`: SQLite's online backup API, or pg_dump. */
   backup(file: string): Promise<void>;
+  /** Throws BackupError unless `file` is a complete backup (see atomic-backup.ts). */
+  checkBackup(file: string): Promise<void>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -62,7 +66,9 @@ export async function connect(
       backup: async (file) => {
         mkdirSync(dirname(file), { recursive: true });
         await database.backup(file);
+        await settleSqliteCopy(file);
       },
+      checkBackup: (file) => checkSqliteBackup(file, `${settings.tablePrefix ?? ''}${STAMP_TABLE}`),
     };
   }
   const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')]);
@@ -114,6 +120,7 @@ export async function connect(
     target,
     identity,
     backup: (file) => pgDump(target.url, settings.schema, file),
+    checkBackup: checkPgDump,
   };
 }
 

@@ -1,7 +1,15 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { OpenStoreOptions, Store } from './open-store.js';
 
-export type { AuditBreak, AuditEvent, AuditFilter, AuditLog, AuditVerification } from './audit-log.js';
+export type {
+  AuditAnchor,
+  AuditBreak,
+  AuditEvent,
+  AuditFilter,
+  AuditLog,
+  AuditVerification,
+  AuditVerifyOptions,
+} from './audit-log.js';
 export { sameDatabase } from './database-identity.js';
 export type { EnvironmentIds } from './environment-ids.js';
 export type { EnvironmentPaths } from './environment-paths.js';

@@ -32,8 +32,20 @@ export interface AuditRow {
   hash: string;
 }
 
+/**
+ * The audit log's anchor, kept in the stamp row outside the audit table
+ * (audit-log.ts): the last event's sequence number (the event count of an
+ * intact chain) and hash, written in the transaction of every append.
+ * Optional: stamp tables made before the anchor lack the columns until a
+ * write adds them.
+ */
+export interface AuditAnchorColumns {
+  audit_count: number;
+  audit_head: string;
+}
+
 export interface InternalTables {
-  [STAMP_TABLE]: StampRow;
+  [STAMP_TABLE]: StampRow & Partial<AuditAnchorColumns>;
   [AUDIT_TABLE]: AuditRow;
 }
 
@@ -54,6 +66,8 @@ export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<
         .addColumn('actor', 'text', (column) => column.notNull())
         .addColumn('project', 'text', (column) => column.notNull().defaultTo(''))
         .addColumn('database', 'text', (column) => column.notNull().defaultTo(''))
+        .addColumn('audit_count', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('audit_head', 'text', (column) => column.notNull().defaultTo(''))
         .execute();
       await addMissingColumn(db, 'project');
       await addMissingColumn(db, 'database');
@@ -72,6 +86,7 @@ export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<
         .addColumn('prev_hash', 'text', (column) => column.notNull())
         .addColumn('hash', 'text', (column) => column.notNull())
         .execute();
+      await addAuditAnchor(db);
       return;
     } catch (error) {
       if (attempt >= 2) throw error;
@@ -93,6 +108,43 @@ async function addMissingColumn(db: Kysely<InternalTables>, column: 'project' | 
       .addColumn(column, 'text', (definition) => definition.notNull().defaultTo(''))
       .execute();
   }
+}
+
+/**
+ * Stamp tables made before the audit anchor get its columns, set from the
+ * log as it is now (all or nothing: a kill between the steps leaves no
+ * anchor that disagrees with the log).
+ */
+async function addAuditAnchor(db: Kysely<InternalTables>): Promise<void> {
+  try {
+    await db.selectFrom(STAMP_TABLE).select(['audit_count', 'audit_head']).limit(1).execute();
+    return;
+  } catch (error) {
+    if (!isMissingColumn(error)) throw error;
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx.schema
+      .alterTable(STAMP_TABLE)
+      .addColumn('audit_count', 'integer', (definition) => definition.notNull().defaultTo(0))
+      .execute();
+    await trx.schema
+      .alterTable(STAMP_TABLE)
+      .addColumn('audit_head', 'text', (definition) => definition.notNull().defaultTo(''))
+      .execute();
+    const last = await trx
+      .selectFrom(AUDIT_TABLE)
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (last) await trx.updateTable(STAMP_TABLE).set({ audit_count: last.seq, audit_head: last.hash }).execute();
+  });
+}
+
+/** Whether a query failed because a column does not exist (SQLite's message, PostgreSQL's undefined_column). */
+export function isMissingColumn(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '42703' || (typeof message === 'string' && message.startsWith('no such column'));
 }
 
 /** Whether a query failed because its table does not exist (SQLite's message, PostgreSQL's undefined_table). */

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import type { ForceOverride, GuardOverride } from '../environment/index.js';
 import { ForceWithoutReasonError } from '../errors.js';
 import { type QueryLogger, slowQueryLogger, slowQueryThresholdMs } from '../observe/index.js';
+import { writeBackupAtomically } from './atomic-backup.js';
 import { type AuditLog, auditLog } from './audit-log.js';
 import { type Connection, connect } from './connect.js';
 import { CrossEnvironmentIdPlugin } from './cross-environment-plugin.js';
@@ -59,6 +60,8 @@ export interface Store<DB = unknown> {
   readonly environment: ResolvedConfig<unknown>['environment'];
   /** The project's root directory (migrations/ and seeds/ live there). */
   readonly projectRoot: string;
+  /** The project's name (`project` in envward.config.ts; '' when it declares none), as stamps record it. */
+  readonly project: string;
   /** Who acts (OS user unless given) and on which host, as the audit log records them. */
   readonly actor: string;
   readonly host: string;
@@ -83,7 +86,7 @@ export interface Store<DB = unknown> {
    * `waitMs`, then throws StoreLockTimeoutError.
    */
   exclusive<T>(name: string, waitMs: number, work: (db: Kysely<DB>) => Promise<T>): Promise<T>;
-  /** Copies the database into `var/<env>/backups/` and returns the file's path. */
+  /** Copies the database into `var/<env>/backups/` (written aside, checked, then renamed) and returns the file's path. */
   backup(label: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -263,6 +266,7 @@ export async function openStoreNow<DB>(
     identity,
     environment,
     projectRoot: project.root,
+    project: stamper.project,
     actor,
     host: resolved.hostname,
     stamp,
@@ -300,7 +304,7 @@ export async function openStoreNow<DB>(
     async backup(label) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const file = join(paths.dir('backups'), `${stamp}-${label}.${dialect === 'sqlite' ? 'db' : 'dump'}`);
-      await connection.backup(file);
+      await writeBackupAtomically(file, connection.backup, connection.checkBackup);
       return file;
     },
     close: () => db.destroy(),

@@ -93,6 +93,30 @@ describe('GET /metrics', () => {
     assert.equal(value(text, 'outbound_breaker_opened_total', { target: 'payments', environment: 'qa' }), 1);
   });
 
+  test("with a store, exports the audit log's event count and head as the stamp's anchor records them, read when scraped", async () => {
+    const withStore = await project.server('development');
+    const { store } = withStore;
+    assert.ok(store);
+    await store.audit.append({ action: 'test.event', target: 'metrics', outcome: 'done' });
+    const head = (await store.audit.list()).at(-1)?.hash ?? '';
+    const text = (await withStore.app.inject({ url: '/metrics' })).body;
+    const events = (await store.audit.verify()).rows;
+    assert.ok(events >= 2, 'the automatic stamp and the appended event');
+    assert.equal(value(text, 'envward_audit_events', { environment: 'development' }), events);
+    assert.equal(value(text, 'envward_audit_head_info', { head, environment: 'development' }), 1);
+    assert.equal(samples(text, 'envward_audit_head_info').length, 1, 'one head at a time');
+    await store.audit.append({ action: 'test.event', target: 'metrics-2', outcome: 'done' });
+    const later = (await withStore.app.inject({ url: '/metrics' })).body;
+    assert.equal(value(later, 'envward_audit_events', { environment: 'development' }), events + 1);
+    assert.equal(samples(later, 'envward_audit_head_info').length, 1);
+    assert.equal(samples(text, 'envward_audit_events').length, 1);
+  });
+
+  test('without a store, exports no audit gauges', async () => {
+    const text = (await server.app.inject({ url: '/metrics' })).body;
+    assert.deepEqual(samples(text, 'envward_audit_events'), []);
+  });
+
   test('two services in one process keep separate registries', async () => {
     const other = await project.server('development', { store: false });
     await other.app.inject({ url: '/hello' });

@@ -2,9 +2,14 @@
  * Crash safety: a `migrate up` process killed with SIGKILL (a failpoint, see
  * src/failpoint.ts) after any statement of a multi-statement migration, or
  * right after a migration commits, leaves the database at the last
- * completed migration; a rerun finishes the job.
+ * completed migration; a rerun finishes the job. A process killed during a
+ * protected environment's pre-migration backup leaves no file under a
+ * backup's final name, and ran nothing.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   createTable,
@@ -67,6 +72,58 @@ for (const dialect of DIALECTS) {
           ]),
           [[1, 100]],
         );
+      });
+    }
+  });
+}
+
+/** Points of the pre-migration backup (src/store/atomic-backup.ts): an empty file, a written one, a checked one. */
+const BACKUP_KILL_POINTS = ['backup:opened', 'backup:written', 'backup:checked'] as const;
+
+/** Asserts that `file` is a complete backup: SQLite opens it and finds the stamp; pg_restore lists the archive. */
+async function assertCompleteBackup(dialect: string, file: string): Promise<void> {
+  if (dialect === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    const copy = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      assert.equal(copy.pragma('quick_check', { simple: true }), 'ok');
+      assert.deepEqual(copy.prepare('select environment from envward_stamp').all(), [{ environment: 'staging' }]);
+    } finally {
+      copy.close();
+    }
+  } else {
+    assert.match(execFileSync('pg_restore', ['--list', file], { encoding: 'utf8' }), /TABLE public envward_stamp/);
+  }
+}
+
+for (const dialect of DIALECTS) {
+  describe(`a kill during the pre-migration backup (${dialect})`, { concurrency: 3 }, () => {
+    const projects: MigrateProject[] = [];
+    after(() => Promise.all(projects.map((p) => p.cleanup())));
+
+    for (const point of BACKUP_KILL_POINTS) {
+      test(`killed at ${point}, no file has a backup's final name, nothing ran, and the next run's backup is complete`, async () => {
+        const p = await makeMigrateProject(dialect, {
+          environments: ['staging'],
+          files: { 'migrations/001_accounts.ts': createTable('accounts') },
+        });
+        projects.push(p);
+        const backups = join(p.dir, 'var/staging/backups');
+        const finals = () =>
+          existsSync(backups) ? readdirSync(backups).filter((name) => !name.includes('.partial-')) : [];
+        const killed = await p.cli(['migrate', 'up', '--env', 'staging'], { env: { ENVWARD_FAILPOINT: point } });
+        assert.equal(killed.code, -1, `expected a SIGKILL at ${point}; got exit ${killed.code}\n${killed.stderr}`);
+        assert.deepEqual(finals(), [], 'no file under a final backup name');
+        assert.equal(readdirSync(backups).length, 1, 'the partial file the kill left');
+        assert.deepEqual(await p.applied('staging'), []);
+
+        const rerun = await p.cli(['migrate', 'up', '--env', 'staging', '--wait', '10']);
+        assert.equal(rerun.code, 0, rerun.stderr);
+        assert.deepEqual(await p.applied('staging'), ['001_accounts']);
+        const [backup, ...more] = finals();
+        assert.ok(backup !== undefined && more.length === 0, `one backup: ${readdirSync(backups).join(', ')}`);
+        assert.deepEqual(readdirSync(backups), [backup], "the dead process's partial file was removed");
+        await assertCompleteBackup(dialect, join(backups, backup));
       });
     }
   });

@@ -57,7 +57,8 @@ for (const dialect of DIALECTS) {
       assert.equal(rows[0]?.prev_hash, GENESIS);
       assert.equal(rows[1]?.prev_hash, rows[0]?.hash);
       assert.equal(rows[1]?.hash, chainHash(rows[0]?.hash ?? '', rows[1] as AuditRow));
-      assert.deepEqual(await store.audit.verify(), { ok: true, rows: 2, head: rows[1]?.hash });
+      const head = rows[1]?.hash ?? '';
+      assert.deepEqual(await store.audit.verify(), { ok: true, rows: 2, head, anchor: { events: 2, head } });
     });
 
     test('audit list filters by action and by time, oldest first', async () => {
@@ -91,7 +92,7 @@ for (const dialect of DIALECTS) {
       const project = await withSixEvents();
       const { text, report } = await verify(project);
       assert.equal(text.code, OK, text.stderr);
-      assert.match(text.stdout, /: 6 events, chain intact\n$/);
+      assert.match(text.stdout, /: 6 events, chain intact, matches the stamp's anchor\nhead [0-9a-f]{64}\n$/);
       assert.equal(report.ok, true);
       assert.equal(report.rows, 6);
       assert.match(report.head, /^[0-9a-f]{64}$/);
@@ -172,7 +173,7 @@ for (const dialect of DIALECTS) {
       assert.equal(broken.seq, 7);
     });
 
-    test('four writer processes appending 50 events each keep one unbroken chain', async () => {
+    test('four writer processes appending 50 events each keep one unbroken chain, and its anchor', async () => {
       const project = await makeStoreProject(dialect);
       projects.push(project);
       await (await project.open('development')).close(); // stamped once, before the writers race
@@ -198,6 +199,144 @@ for (const dialect of DIALECTS) {
       }
       const interleaved = rows.some((row, index) => index > 0 && row.actor !== rows[index - 1]?.actor);
       assert.ok(interleaved, 'the writers ran at the same time');
+      const [anchor] = await project.sql<{ audit_count: number; audit_head: string }>(
+        'select audit_count, audit_head from envward_stamp',
+      );
+      assert.deepEqual(
+        [Number(anchor?.audit_count), anchor?.audit_head],
+        [201, verification.head],
+        'the anchor kept up',
+      );
+    });
+  });
+
+  describe(`audit anchor on ${dialect}`, { concurrency: true }, () => {
+    const projects: StoreProject[] = [];
+    after(() => Promise.all(projects.map((project) => project.cleanup())));
+
+    /** A development store with six events, kept open (an open in enforce mode makes missing tables). */
+    const withSixEvents = async () => {
+      const project = await makeStoreProject(dialect);
+      projects.push(project);
+      const store = await project.open('development');
+      for (let i = 1; i <= 5; i++) {
+        await store.audit.append({ action: 'test.event', target: `thing-${i}`, outcome: 'done' });
+      }
+      const head = (await store.audit.list()).at(-1)?.hash ?? '';
+      return { project, store, head };
+    };
+    const cliVerify = (project: StoreProject, ...extra: string[]) =>
+      project.cli(['audit', 'verify', '--env', 'development', ...extra]);
+    const auditTableExists = async (project: StoreProject) =>
+      (
+        await project.sql(
+          dialect === 'postgres'
+            ? "select 1 from pg_tables where tablename = 'envward_audit'"
+            : "select 1 from sqlite_master where name = 'envward_audit'",
+        )
+      ).length > 0;
+
+    test('an intact log passes, matching the anchor, and verify prints the head in text and JSON', async () => {
+      const { project, store, head } = await withSixEvents();
+      assert.deepEqual(await store.audit.verify(), { ok: true, rows: 6, head, anchor: { events: 6, head } });
+      const text = await cliVerify(project);
+      assert.equal(text.code, OK, text.stderr);
+      assert.match(
+        text.stdout,
+        /^audit log of \S+: 6 events, chain intact, matches the stamp's anchor\nhead [0-9a-f]{64}\n$/,
+      );
+      assert.ok(text.stdout.endsWith(`head ${head}\n`), text.stdout);
+      const json = await cliVerify(project, '--json');
+      assert.equal(json.code, OK, json.stderr);
+      const report = JSON.parse(json.stdout) as { ok: boolean; head: string; anchor: unknown };
+      assert.deepEqual([report.ok, report.head, report.anchor], [true, head, { events: 6, head }]);
+    });
+
+    test('a dropped audit table fails verify, and verify does not make it again', async () => {
+      const { project, store, head } = await withSixEvents();
+      await project.sql('drop table envward_audit');
+      const report = await store.audit.verify();
+      assert.equal(report.ok, false);
+      assert.equal(report.broken?.reason, 'missing-table');
+      const text = await cliVerify(project);
+      assert.equal(text.code, PROBLEM, text.stderr);
+      assert.ok(
+        text.stdout.includes(
+          `the audit table envward_audit is missing, but the stamp's anchor records 6 events, head ${head.slice(0, 12)}`,
+        ),
+        text.stdout,
+      );
+      assert.equal(await auditTableExists(project), false, 'verify is read-only');
+    });
+
+    test('an emptied audit table fails verify', async () => {
+      const { project, store } = await withSixEvents();
+      await project.sql('delete from envward_audit');
+      assert.equal((await store.audit.verify()).broken?.reason, 'emptied');
+      const text = await cliVerify(project);
+      assert.equal(text.code, PROBLEM, text.stderr);
+      assert.match(text.stdout, /the log is empty, but the stamp's anchor records 6 events, head [0-9a-f]{12}/);
+    });
+
+    test('a tail of three events removed fails verify, naming where the log ends and what the anchor records', async () => {
+      const { project, store, head } = await withSixEvents();
+      await project.sql('delete from envward_audit where seq > $1', [3]);
+      const report = await store.audit.verify();
+      assert.deepEqual([report.ok, report.rows, report.broken?.reason], [false, 3, 'truncated']);
+      const text = await cliVerify(project);
+      assert.equal(text.code, PROBLEM, text.stderr);
+      assert.ok(
+        text.stdout.includes(
+          `the log ends at event 3, but the stamp's anchor records 6 events, head ${head.slice(0, 12)}…: events 4-6 were removed`,
+        ),
+        text.stdout,
+      );
+    });
+
+    test('an anchor edited alone fails verify as a mismatch', async () => {
+      const { project, store } = await withSixEvents();
+      await project.sql('update envward_stamp set audit_head = $1 where id = 1', ['ab'.repeat(32)]);
+      assert.equal((await store.audit.verify()).broken?.reason, 'anchor-mismatch');
+      const text = await cliVerify(project);
+      assert.equal(text.code, PROBLEM, text.stderr);
+      assert.match(text.stdout, /does not match the stamp's anchor \(6 events, head abababababab/);
+    });
+
+    test('a tail removed together with the anchor rewritten passes alone but fails --expect-head', async () => {
+      const { project, store, head } = await withSixEvents();
+      await project.sql('delete from envward_audit where seq > $1', [4]);
+      const [row4] = await project.sql<AuditRow>('select * from envward_audit where seq = $1', [4]);
+      await project.sql('update envward_stamp set audit_head = $1, audit_count = $2 where id = 1', [row4?.hash, 4]);
+      assert.equal((await store.audit.verify()).ok, true);
+      const report = await store.audit.verify({ expectHead: head });
+      assert.deepEqual([report.ok, report.broken?.reason], [false, 'expected-head-missing']);
+      const text = await cliVerify(project, '--expect-head', head);
+      assert.equal(text.code, PROBLEM, text.stderr);
+      assert.ok(text.stdout.includes(`event ${head} is not in the chain`), text.stdout);
+    });
+
+    test('a stamp table made before the anchor verifies on the chain alone, and the next write records the anchor from the log', async () => {
+      const { project, store, head } = await withSixEvents();
+      await store.close();
+      await project.sql('alter table envward_stamp drop column audit_count');
+      await project.sql('alter table envward_stamp drop column audit_head');
+      const before = await cliVerify(project);
+      assert.equal(before.code, OK, before.stderr);
+      assert.match(before.stdout, /: 6 events, chain intact, no anchor recorded yet /);
+      const upgraded = await project.open('development');
+      assert.deepEqual(await upgraded.audit.anchor(), { events: 6, head });
+      assert.equal((await upgraded.audit.verify()).ok, true);
+    });
+
+    test('--expect-head passes for the head and for an earlier event of the chain', async () => {
+      const { project, store, head } = await withSixEvents();
+      const [row2] = await project.sql<AuditRow>('select * from envward_audit where seq = $1', [2]);
+      assert.equal((await store.audit.verify({ expectHead: head })).ok, true);
+      const text = await cliVerify(project, '--expect-head', row2?.hash ?? '');
+      assert.equal(text.code, OK, text.stderr);
+      const bad = await cliVerify(project, '--expect-head', 'not-a-hash');
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /error\[EW_USAGE\]: --expect-head expects/);
     });
   });
 }

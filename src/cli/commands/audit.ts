@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { DatabaseUnstampedError, type Store, stampRefusal } from '../../store/index.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { storeFor } from './db.js';
@@ -21,10 +22,29 @@ function sinceTime(text: string): string {
   return time.toISOString();
 }
 
+const HASH = /^[0-9a-fA-F]{64}$/;
+/** Breaks found inside the chain (the rest compare its end with the anchor or an expected head). */
+const CHAIN_BREAKS: ReadonlySet<string> = new Set(['changed', 'removed-before', 'inserted-or-reordered']);
+
+interface VerifyOptions extends CommonOptions {
+  readonly expectHead?: string;
+}
+
 interface AuditOptions extends CommonOptions {
   readonly since?: string;
   readonly action?: string;
   readonly limit?: string;
+}
+
+/** What an enforcing open would refuse: a protected environment's unstamped database, another's stamp, a copy. */
+function refuseForeignStamp(store: Store): void {
+  const { stamp, environment, project, identity, where } = store;
+  if (!stamp) {
+    if (environment.protected) throw new DatabaseUnstampedError(environment.name, where);
+    return;
+  }
+  const refusal = stampRefusal(stamp, { environment, project, identity }, where);
+  if (refusal) throw refusal;
 }
 
 export function registerAuditCommands(program: Command): void {
@@ -68,19 +88,39 @@ export function registerAuditCommands(program: Command): void {
   });
 
   withCommonOptions(
-    audit.command('verify').description('check the hash chain; exit 1 naming the first broken row'),
-  ).action(async (options: CommonOptions) => {
+    audit
+      .command('verify')
+      .description("check the hash chain and that it ends at the stamp's anchor; exit 1 naming what is wrong")
+      .option('--expect-head <hash>', 'fail unless this hash (a head noted earlier) is an event of the chain'),
+  ).action(async (options: VerifyOptions) => {
     const output = outputFor(options);
-    const store = await storeFor(options, output);
-    try {
-      const result = await store.audit.verify();
-      output.result({ environment: store.environment.name, database: store.where, ...result }, () =>
-        result.ok
-          ? `audit log of ${store.where}: ${result.rows} events, chain intact`
-          : output.colors.red(
-              `audit log of ${store.where}: chain broken at row ${result.broken?.seq}: ${result.broken?.message}`,
-            ),
+    const expectHead = options.expectHead;
+    if (expectHead !== undefined && !HASH.test(expectHead)) {
+      throw new UsageError(
+        `--expect-head expects a 64-character hex hash (a head verify printed), got "${expectHead}".`,
       );
+    }
+    // verify reads only, so a dropped audit table is reported, not made again: the store is opened
+    // for inspection and the stamp checked as an open would. An override (--force) opens as before: it is audited.
+    const store = await storeFor(options, output, options.force ? 'enforce' : 'inspect');
+    try {
+      if (!options.force) refuseForeignStamp(store);
+      const result = await store.audit.verify(expectHead === undefined ? {} : { expectHead });
+      output.result({ environment: store.environment.name, database: store.where, ...result }, () => {
+        if (!result.ok) {
+          const { broken } = result;
+          const chain = broken && CHAIN_BREAKS.has(broken.reason);
+          return output.colors.red(
+            `audit log of ${store.where}: ${chain ? `chain broken at row ${broken.seq}: ` : ''}${broken?.message}`,
+          );
+        }
+        const anchor = result.anchor
+          ? "matches the stamp's anchor"
+          : store.stamp
+            ? 'no anchor recorded yet (the stamp table predates it; recorded on the next write)'
+            : 'no anchor (the database is not stamped)';
+        return `audit log of ${store.where}: ${result.rows} events, chain intact, ${anchor}\nhead ${result.head}`;
+      });
       if (!result.ok) process.exitCode = EXIT.problem;
     } finally {
       await store.close();
