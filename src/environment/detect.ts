@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readConfigText } from '../config/text-file.js';
 import type { EnvironmentCatalogue } from './catalogue.js';
 import type { DetectionSource, Environment } from './environment.js';
 import { firstMatchingPattern } from './host-patterns.js';
@@ -24,12 +24,8 @@ export interface Detection {
 
 function readMarker(projectRoot: string): { name: string; file: string } | undefined {
   const file = join(projectRoot, MARKER_FILE);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = readConfigText(file, MARKER_FILE);
+  if (text === undefined) return undefined;
   return { name: (text.split(/\r?\n/, 1)[0] ?? '').trim(), file };
 }
 

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readConfigText } from '../config/text-file.js';
 import type { Environment } from '../environment/index.js';
 import { importPrivateKey, keyLabel, publicKeyOf } from './key-format.js';
 import { absolute, secretPaths } from './paths.js';
@@ -54,12 +55,9 @@ export function findPrivateKey(
     where = paths.privateKey;
     from = 'file';
     const path = absolute(root, paths.privateKey);
-    try {
-      text = keyFileText(readFileSync(path, 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: undefined, warnings };
-      throw error;
-    }
+    const fileText = readConfigText(path, paths.privateKey);
+    if (fileText === undefined) return { found: undefined, warnings };
+    text = keyFileText(fileText);
     const mode = statSync(path).mode & 0o777;
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
       if (environment.protected) throw new SecretKeyPermissionsError(environment.name, paths.privateKey, mode);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readConfigText } from '../config/text-file.js';
 import type { Environment } from '../environment/index.js';
 import { writeFileAtomically } from '../project/index.js';
 import { type EnvelopeRecord, OpenEnvelope, parseSealedValue } from './envelope.js';
@@ -26,12 +27,8 @@ type Variables = Readonly<Record<string, string | undefined>>;
 /** The public key of `environment`, or undefined before keygen. */
 export function readPublicKey(root: string, environment: string): string | undefined {
   const file = secretPaths(environment).publicKey;
-  let text: string;
-  try {
-    text = readFileSync(absolute(root, file), 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = readConfigText(absolute(root, file), file);
+  if (text === undefined) return undefined;
   const line = text
     .split('\n')
     .map((entry) => entry.trim())
