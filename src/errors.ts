@@ -138,13 +138,14 @@ export class ProjectNotFoundError extends EnvwardError {
 }
 
 export class ProjectLoadError extends EnvwardError {
-  constructor(file: string, reason: string, cause?: unknown) {
+  constructor(file: string, reason: string, cause?: unknown, at: { line?: number; column?: number } = {}) {
+    const location = { file, ...at };
     super(
       'EW_PROJECT_LOAD',
       'problem',
-      `Could not load ${file}: ${reason}`,
+      `Could not load ${formatLocation(location)}: ${reason}`,
       'Fix the error in envward.config.ts; it must `export default defineConfig({ ... })`.',
-      { file },
+      location,
       { cause },
     );
   }
