@@ -102,6 +102,19 @@ export class EnvDefinitionError extends EnvwardError {
   }
 }
 
+export class EnvConflictError extends EnvwardError {
+  constructor(signals: readonly { readonly detail: string; readonly name: string }[]) {
+    const named = signals.map((signal) => `${signal.detail} says "${signal.name}"`).join(', ');
+    super(
+      'EW_ENV_CONFLICT',
+      'refused',
+      `Refusing to guess the environment: the signals disagree (${named}).`,
+      'Make them agree or unset all but one, or decide explicitly with --env <name> (API: the `env` option).',
+      { signals },
+    );
+  }
+}
+
 export class HostMismatchError extends EnvwardError {
   constructor(environment: string, hostname: string, reason: string) {
     super(
