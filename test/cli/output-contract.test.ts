@@ -225,7 +225,7 @@ describe('output contract', { concurrency: true }, () => {
     assert.match(invalidDebug.stderr, /^error\[EW_CONFIG_INVALID\]: Configuration for "development" has 1 problem:\n/);
     assert.match(
       invalidDebug.stderr,
-      /^ {2}- app\.port \[development\] at explicit: expected a number \(EW_CONFIG_TYPE\)$/m,
+      /^ {2}- app\.port \[development\] at explicit: expected a decimal number \(EW_CONFIG_TYPE\)$/m,
     );
     assert.match(invalidDebug.stderr, /\nhint: /);
     assert.match(invalidDebug.stderr, STACK_FRAME);
