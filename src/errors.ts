@@ -251,6 +251,18 @@ export class FileInputError extends EnvwardError {
   }
 }
 
+export class FileWriteError extends EnvwardError {
+  constructor(file: string, reason: string) {
+    super(
+      'EW_FILE_WRITE',
+      'problem',
+      `${file}: ${reason}; nothing was written there.`,
+      'Name a file (not a directory) in a directory you may write to.',
+      { file },
+    );
+  }
+}
+
 export class InitExistsError extends EnvwardError {
   constructor(files: readonly string[]) {
     super(
