@@ -141,6 +141,19 @@ export class EnvDefinitionError extends EnvwardError {
   }
 }
 
+export class EnvConflictError extends EnvwardError {
+  constructor(signals: readonly { readonly detail: string; readonly name: string }[]) {
+    const named = signals.map((signal) => `${signal.detail} says "${signal.name}"`).join(', ');
+    super(
+      'EW_ENV_CONFLICT',
+      'refused',
+      `Refusing to guess the environment: the signals disagree (${named}).`,
+      'Make them agree or unset all but one, or decide explicitly with --env <name> (API: the `env` option).',
+      { signals },
+    );
+  }
+}
+
 export class HostMismatchError extends EnvwardError {
   constructor(environment: string, hostname: string, reason: string) {
     super(
@@ -177,13 +190,14 @@ export class ProjectNotFoundError extends EnvwardError {
 }
 
 export class ProjectLoadError extends EnvwardError {
-  constructor(file: string, reason: string, cause?: unknown) {
+  constructor(file: string, reason: string, cause?: unknown, at: { line?: number; column?: number } = {}) {
+    const location = { file, ...at };
     super(
       'EW_PROJECT_LOAD',
       'problem',
-      `Could not load ${file}: ${reason}`,
+      `Could not load ${formatLocation(location)}: ${reason}`,
       'Fix the error in envward.config.ts; it must `export default defineConfig({ ... })`.',
-      { file },
+      location,
       { cause },
     );
   }
@@ -271,6 +285,18 @@ export class FileInputError extends EnvwardError {
       'problem',
       `${file}: ${reason}`,
       'Configuration files must be UTF-8 text under 1 MiB; replace or remove the file.',
+      { file },
+    );
+  }
+}
+
+export class FileWriteError extends EnvwardError {
+  constructor(file: string, reason: string) {
+    super(
+      'EW_FILE_WRITE',
+      'problem',
+      `${file}: ${reason}; nothing was written there.`,
+      'Name a file (not a directory) in a directory you may write to.',
       { file },
     );
   }

@@ -60,3 +60,21 @@ export class Output {
 function jsonReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
+
+// Cc: the C0 controls, DEL and the C1 controls; the Unicode line and paragraph separators and the bidi controls.
+const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+
+/**
+ * `text` with every control character written as an escape (\n, \r, \t, \e,
+ * \xNN, \uNNNN), for values printed in human output: a value can then never
+ * start a line of its own (faking a row of `config show`) or move the cursor.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (character) => {
+    const named = NAMED_ESCAPES[character];
+    if (named) return named;
+    const code = character.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}

@@ -5,6 +5,9 @@ export type Coerced =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly expected: string };
 
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
 let stringBool: { safeParse(input: unknown): { success: boolean; data?: unknown } } | undefined;
 
 /**
@@ -22,15 +25,15 @@ export function coerceText(leaf: SchemaLeaf, text: string): Coerced {
         : { ok: false, expected: 'a boolean (true/false, 1/0, yes/no, on/off)' };
     }
     case 'number': {
-      const value = Number(text);
-      return text.trim() !== '' && Number.isFinite(value) ? { ok: true, value } : { ok: false, expected: 'a number' };
+      // Number() also reads '0x1F90', '0o17', '0b1', 'Infinity' and '' (as 0): text is decimal only.
+      const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
+      return Number.isFinite(value) ? { ok: true, value } : { ok: false, expected: 'a decimal number' };
     }
     case 'bigint':
-      try {
-        return { ok: true, value: BigInt(text) };
-      } catch {
-        return { ok: false, expected: 'an integer' };
-      }
+      // BigInt() also reads hex, octal, binary and '' (as 0n).
+      return INTEGER.test(text.trim())
+        ? { ok: true, value: BigInt(text.trim()) }
+        : { ok: false, expected: 'a decimal integer' };
     case 'json':
       try {
         return { ok: true, value: JSON.parse(text) };

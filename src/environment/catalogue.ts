@@ -72,6 +72,13 @@ export function buildEnvironmentCatalogue(
         file,
       );
     }
+    const hosts: unknown = declared.hosts ?? [];
+    if (!Array.isArray(hosts) || !hosts.every((host) => typeof host === 'string' && host.trim() !== '')) {
+      throw new EnvDefinitionError(
+        `Environment "${name}" has hosts ${describeHosts(hosts)}: use a list of host names or globs, e.g. ['*.prod.example.com']`,
+        file,
+      );
+    }
     const clash = codes.get(code);
     if (clash) throw new EnvDefinitionError(`Environments "${clash}" and "${name}" share the code "${code}"`, file);
     codes.set(code, name);
@@ -83,9 +90,18 @@ export function buildEnvironmentCatalogue(
         colour,
         code,
         protected: declared.protected ?? defaults.protected,
-        hosts: Object.freeze([...(declared.hosts ?? [])]),
+        hosts: Object.freeze([...(hosts as string[])]),
       }),
     );
   }
   return new EnvironmentCatalogue(environments);
+}
+
+/** A short description of a bad `hosts` value for an error message (never the whole value). */
+function describeHosts(hosts: unknown): string {
+  if (!Array.isArray(hosts)) return `of type ${hosts === null ? 'null' : typeof hosts}, not a list`;
+  const bad = hosts.find((host) => typeof host !== 'string' || host.trim() === '');
+  return typeof bad === 'string'
+    ? 'with an empty entry'
+    : `with an entry of type ${bad === null ? 'null' : typeof bad}`;
 }

@@ -1,6 +1,12 @@
 export { environmentBanner } from './banner.js';
 export { buildEnvironmentCatalogue, EnvironmentCatalogue } from './catalogue.js';
-export { type Detection, type DetectionInput, detectEnvironment, MARKER_FILE } from './detect.js';
+export {
+  type Detection,
+  type DetectionInput,
+  detectEnvironment,
+  MARKER_FILE,
+  type OverruledSignal,
+} from './detect.js';
 export type {
   DetectedEnvironment,
   DetectionSource,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   bundledZod,
@@ -11,6 +11,7 @@ import {
   writeCacheAtomically,
 } from '../bundled/index.js';
 import type { ProjectDefinition } from '../config/define-config.js';
+import { readConfigText } from '../config/text-file.js';
 import { describeThrown, isEnvwardError, ProjectLoadError } from '../errors.js';
 
 /*
@@ -22,7 +23,8 @@ import { describeThrown, isEnvwardError, ProjectLoadError } from '../errors.js';
  * the full jiti path.
  */
 
-const TRANSFORM_VERSION = '1';
+// 2: a failed transform (jiti's __JITI_ERROR__ module) is never cached; ignore caches made before.
+const TRANSFORM_VERSION = '2';
 // The build defines where the index is beside its chunks; from src/ (tests) it is ../index.ts.
 declare const ENVWARD_INDEX_PATH: string | undefined;
 const INDEX_FILE = fileURLToPath(
@@ -30,6 +32,32 @@ const INDEX_FILE = fileURLToPath(
 );
 
 class NeedsFullLoader extends Error {}
+
+// jiti does not throw on a syntax error: it returns a module that exports the parser's failure.
+const JITI_ERROR = /^exports\.__JITI_ERROR__ = (\{.*\})\s*$/s;
+
+interface JitiParseFailure {
+  readonly line?: number;
+  readonly column?: number;
+  readonly message?: string;
+}
+
+/** Throws EW_PROJECT_LOAD at the parser's line and column when `code` is jiti's failed transform. */
+function assertTransformed(code: string, file: string): void {
+  const match = JITI_ERROR.exec(code);
+  if (!match) return;
+  let failure: JitiParseFailure = {};
+  try {
+    failure = JSON.parse(match[1] as string) as JitiParseFailure;
+  } catch {
+    // Not JSON after all: report without a position.
+  }
+  const message = (failure.message ?? '').trim() || 'unexpected token';
+  throw new ProjectLoadError(file, `syntax error: ${message}.`, undefined, {
+    ...(typeof failure.line === 'number' ? { line: failure.line } : {}),
+    ...(typeof failure.column === 'number' ? { column: failure.column + 1 } : {}), // Babel counts columns from 0
+  });
+}
 
 async function compileWithJiti(source: string, file: string): Promise<string> {
   const { createJiti } = await import('jiti');
@@ -43,7 +71,8 @@ async function loadWithJiti(file: string): Promise<unknown> {
 }
 
 async function loadTypeScript(file: string): Promise<unknown> {
-  const source = readFileSync(file, 'utf8');
+  const source = readConfigText(file, basename(file));
+  if (source === undefined) throw new ProjectLoadError(file, 'the file no longer exists.');
   const dir = cacheDirectoryOrNull();
   // One compiled file per config path; its first line records the source hash.
   const name = createHash('sha256').update(file).digest('hex').slice(0, 24);
@@ -60,8 +89,10 @@ async function loadTypeScript(file: string): Promise<unknown> {
   }
   if (code === undefined) {
     code = await compileWithJiti(source, file);
+    assertTransformed(code, file); // before caching: a failed transform is never stored
     if (compiledFile) writeCacheAtomically(compiledFile, Buffer.from(stamp + code));
   }
+  assertTransformed(code, file);
   const api = await import('../index.js');
   const nodeRequire = createRequire(file);
   const requireForConfig = (id: string): unknown => {
@@ -76,6 +107,57 @@ async function loadTypeScript(file: string): Promise<unknown> {
     if (error instanceof NeedsFullLoader) return loadWithJiti(file);
     throw error;
   }
+}
+
+/** Where in `file` the current call came from, read from a stack trace. */
+function callSiteIn(file: string, stack: string | undefined): { line?: number; column?: number } {
+  for (const frame of (stack ?? '').split('\n').slice(1)) {
+    const at = frame.lastIndexOf(file);
+    if (at < 0) continue;
+    const position = /^:(\d+):(\d+)/.exec(frame.slice(at + file.length));
+    if (position) return { line: Number(position[1]), column: Number(position[2]) };
+  }
+  return {};
+}
+
+/**
+ * Runs `load` with process.exit turned into an error, so a project file
+ * cannot end the process (and a deploy gate read "clear") while it is
+ * evaluated. The call is remembered, so a config that catches the error is
+ * refused all the same; process.exitCode set meanwhile is put back and refused.
+ */
+async function withoutProcessExit<T>(file: string, load: () => Promise<T>): Promise<T> {
+  const realExit = process.exit;
+  const exitCodeBefore = process.exitCode;
+  let refusal: ProjectLoadError | undefined;
+  process.exit = ((code?: string | number | null) => {
+    const shown = code === undefined ? '' : JSON.stringify(code);
+    refusal ??= new ProjectLoadError(
+      file,
+      `it called process.exit(${shown}) while being loaded; a project file must not end the process.`,
+      undefined,
+      callSiteIn(file, new Error().stack),
+    );
+    throw refusal;
+  }) as typeof process.exit;
+  let loaded: T;
+  try {
+    loaded = await load();
+  } catch (error) {
+    throw refusal ?? error;
+  } finally {
+    process.exit = realExit;
+  }
+  if (refusal) throw refusal;
+  if (process.exitCode !== exitCodeBefore) {
+    const set = process.exitCode;
+    process.exitCode = exitCodeBefore;
+    throw new ProjectLoadError(
+      file,
+      `it set process.exitCode to ${JSON.stringify(set)} while being loaded; a project file must not decide the exit status.`,
+    );
+  }
+  return loaded;
 }
 
 function asDefinition(loaded: unknown, file: string): ProjectDefinition {
@@ -93,7 +175,9 @@ function asDefinition(loaded: unknown, file: string): ProjectDefinition {
 export async function loadProjectFile(file: string): Promise<ProjectDefinition> {
   let loaded: unknown;
   try {
-    loaded = /\.m?ts$/.test(file) ? await loadTypeScript(file) : await import(pathToFileURL(file).href);
+    loaded = await withoutProcessExit(file, () =>
+      /\.m?ts$/.test(file) ? loadTypeScript(file) : import(pathToFileURL(file).href),
+    );
   } catch (error) {
     if (isEnvwardError(error)) throw error;
     // describeThrown, not String(): the config may throw anything, even a value whose toString throws.

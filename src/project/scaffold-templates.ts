@@ -85,7 +85,8 @@ database:
 };
 
 /** Lines `envward init` makes sure the project's .gitignore has. */
-export const GITIGNORE_LINES = ['.envward/keys/', 'var/', '.env.local'];
+// No .env.local: no layer reads it, and git-ignoring it would suggest one does.
+export const GITIGNORE_LINES = ['.envward/keys/', 'var/'];
 
 /** The files `envward init` writes, by path relative to the project root. */
 export function scaffoldFiles(): ReadonlyMap<string, string> {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { readFileSync, type Stats, statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
+import { readConfigText } from '../config/text-file.js';
 import type { Environment } from '../environment/index.js';
 import { importPrivateKey, keyLabel, publicKeyOf } from './key-format.js';
 import { absolute, KEYS_DIR, secretPaths } from './paths.js';
@@ -56,16 +57,14 @@ export function findPrivateKey(
     where = paths.privateKey;
     from = 'file';
     const path = absolute(root, paths.privateKey);
-    // The type first: reading a directory fails, and reading a FIFO would wait forever.
+    // The type first, for a clear error: reading a directory fails, and reading a FIFO would wait forever.
     const stats = statSync(path, { throwIfNoEntry: false });
     if (!stats) return { found: undefined, warnings };
     if (!stats.isFile()) throw new SecretKeyNotFileError(environment.name, paths.privateKey, describeFileType(stats));
-    try {
-      text = keyFileText(readFileSync(path, 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: undefined, warnings };
-      throw error;
-    }
+    // Read bounded and checked on the open file (a swap after the check is refused there).
+    const fileText = readConfigText(path, paths.privateKey);
+    if (fileText === undefined) return { found: undefined, warnings };
+    text = keyFileText(fileText);
     const mode = stats.mode & 0o777;
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
       if (environment.protected) throw new SecretKeyPermissionsError(environment.name, paths.privateKey, mode);
@@ -116,8 +115,9 @@ export function keysFolderWarning(root: string): string | undefined {
 function newKeyFileHolds(root: string, environment: string, recipient: string): boolean {
   const path = absolute(root, secretPaths(environment).newPrivateKey);
   try {
-    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
-    const key = importPrivateKey(keyFileText(readFileSync(path, 'utf8')));
+    const text = readConfigText(path, secretPaths(environment).newPrivateKey);
+    if (text === undefined) return false;
+    const key = importPrivateKey(keyFileText(text));
     return key !== undefined && publicKeyOf(key) === recipient;
   } catch {
     return false; // only a hint: an unreadable file gives none

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readConfigText } from '../config/text-file.js';
 import type { Environment } from '../environment/index.js';
 import { writeFileAtomically } from '../project/index.js';
 import { type EnvelopeRecord, OpenEnvelope, parseSealedValue } from './envelope.js';
@@ -31,12 +32,8 @@ export function readPublicKey(root: string, environment: string): string | undef
   const stats = statSync(path, { throwIfNoEntry: false });
   if (!stats) return undefined;
   if (!stats.isFile()) throw new SecretKeyNotFileError(environment, file, describeFileType(stats));
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = readConfigText(path, file);
+  if (text === undefined) return undefined;
   const line = text
     .split('\n')
     .map((entry) => entry.trim())

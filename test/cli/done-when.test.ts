@@ -98,7 +98,9 @@ describe('done when: a new user from init to a caught typo', () => {
       assert.match(result.stdout, new RegExp(`^ {2}${escapeRegExp(file)}$`, 'm'));
     }
     const gitignore = await read('.gitignore');
-    for (const line of ['.envward/keys/', 'var/', '.env.local']) assert.ok(gitignore.split('\n').includes(line));
+    for (const line of ['.envward/keys/', 'var/']) assert.ok(gitignore.split('\n').includes(line));
+    // No layer reads .env.local, so init does not suggest it.
+    assert.ok(!gitignore.split('\n').includes('.env.local'));
   });
 
   test('init --json reports the root and every file written', async () => {

@@ -301,4 +301,20 @@ describe('exit codes', { concurrency: true }, () => {
       await empty.cleanup();
     }
   });
+  test('3: ENVWARD_ENV and APP_ENV that disagree are refused (EW_ENV_CONFLICT) unless --env decides', async () => {
+    const cwd = project.dir;
+    const env = { ENVWARD_ENV: 'production', APP_ENV: 'staging' };
+    const [refused, json, decided] = await Promise.all([
+      runCli(['config', 'show'], { cwd, env }),
+      runCli(['env', '--json'], { cwd, env }),
+      runCli(['env', '--env', 'development'], { cwd, env }),
+    ]);
+    expectCode(refused, REFUSED, 'config show with disagreeing variables');
+    assert.match(refused.stderr, /error\[EW_ENV_CONFLICT\].*ENVWARD_ENV=production.*APP_ENV=staging/);
+    expectCode(json, REFUSED, 'env --json with disagreeing variables');
+    assert.equal((parseJson(json.stdout).error as { code: string }).code, 'EW_ENV_CONFLICT');
+    expectCode(decided, OK, 'env --env development');
+    assert.match(decided.stdout, /overruled\s+ENVWARD_ENV=production \(says "production"\)/);
+    assert.match(decided.stdout, /overruled\s+APP_ENV=staging \(says "staging"\)/);
+  });
 });

@@ -225,7 +225,7 @@ describe('output contract', { concurrency: true }, () => {
     assert.match(invalidDebug.stderr, /^error\[EW_CONFIG_INVALID\]: Configuration for "development" has 1 problem:\n/);
     assert.match(
       invalidDebug.stderr,
-      /^ {2}- app\.port \[development\] at explicit: expected a number \(EW_CONFIG_TYPE\)$/m,
+      /^ {2}- app\.port \[development\] at explicit: expected a decimal number \(EW_CONFIG_TYPE\)$/m,
     );
     assert.match(invalidDebug.stderr, /\nhint: /);
     assert.match(invalidDebug.stderr, STACK_FRAME);
@@ -265,9 +265,10 @@ describe('output contract', { concurrency: true }, () => {
     const cases: [string, string[], Record<string, string>, string, string, string][] = [
       ['option', ['--env', 'staging'], { ENVWARD_ENV: 'production' }, 'staging', 'option', '--env'],
       [
-        'ENVWARD_ENV over APP_ENV',
+        // Told signals must agree (EW_ENV_CONFLICT otherwise); the first one is the source.
+        'ENVWARD_ENV over an agreeing APP_ENV',
         [],
-        { ENVWARD_ENV: 'production', APP_ENV: 'staging', NODE_ENV: 'test' },
+        { ENVWARD_ENV: 'production', APP_ENV: 'production', NODE_ENV: 'test' },
         'production',
         'ENVWARD_ENV',
         'ENVWARD_ENV=production',
@@ -277,7 +278,7 @@ describe('output contract', { concurrency: true }, () => {
     const results = await Promise.all([
       ...cases.map(([, args, env]) => runCli(['env', '--json', ...args], { cwd, env })),
       runCli(['env', '--json'], { cwd: marked, env: { NODE_ENV: 'production' } }),
-      runCli(['env', '--json'], { cwd: marked, env: { APP_ENV: 'staging' } }),
+      runCli(['env', '--json'], { cwd: marked, env: { APP_ENV: 'test' } }),
     ]);
     for (const [index, [label, , , name, kind, detail]] of cases.entries()) {
       const result = results[index] as RunResult;
@@ -290,7 +291,7 @@ describe('output contract', { concurrency: true }, () => {
     assert.equal(marker.name, 'test');
     assert.deepEqual(marker.source, { kind: 'marker-file', detail: join(marked, '.envward-environment') });
     const variableOverMarker = parseJson((results[cases.length + 1] as RunResult).stdout);
-    assert.equal(variableOverMarker.name, 'staging');
+    assert.equal(variableOverMarker.name, 'test');
     assert.equal((variableOverMarker.source as { kind: string }).kind, 'APP_ENV');
   });
 });

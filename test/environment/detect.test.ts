@@ -5,6 +5,7 @@ import {
   buildEnvironmentCatalogue,
   type DetectionInput,
   detectEnvironment,
+  EnvConflictError,
   EnvNameError,
   EnvUnknownError,
   MARKER_FILE,
@@ -76,20 +77,20 @@ describe('detection order', () => {
     assert.deepEqual(detection.source, { kind: 'option', detail: '--env' });
   });
 
-  test('ENVWARD_ENV wins over APP_ENV, the marker file and host patterns', () => {
+  test('ENVWARD_ENV wins over APP_ENV and the marker file naming the same environment, and over host patterns', () => {
     const detection = detect({
-      variables: allSignals.variables,
-      projectRoot: rootWithMarker(allSignals.marker),
+      variables: { ENVWARD_ENV: 'staging', APP_ENV: 'staging', NODE_ENV: 'production' },
+      projectRoot: rootWithMarker('staging\n'),
       hostname: allSignals.hostname,
     });
     assert.equal(detection.environment.name, 'staging');
     assert.deepEqual(detection.source, { kind: 'ENVWARD_ENV', detail: 'ENVWARD_ENV=staging' });
   });
 
-  test('APP_ENV wins over the marker file and host patterns', () => {
+  test('APP_ENV wins over the marker file naming the same environment, and over host patterns', () => {
     const detection = detect({
       variables: { APP_ENV: 'qa', NODE_ENV: 'production' },
-      projectRoot: rootWithMarker(allSignals.marker),
+      projectRoot: rootWithMarker('qa\n'),
       hostname: allSignals.hostname,
     });
     assert.equal(detection.environment.name, 'qa');
@@ -135,6 +136,70 @@ describe('detection order', () => {
   });
 });
 
+describe('told signals that disagree', () => {
+  function assertConflict(overrides: Partial<DetectionInput>, named: RegExp[]): void {
+    assert.throws(
+      () => detect(overrides),
+      (error: unknown) => {
+        assert.ok(error instanceof EnvConflictError, `expected EnvConflictError, got ${String(error)}`);
+        assert.equal(error.code, 'EW_ENV_CONFLICT');
+        assert.equal(error.kind, 'refused');
+        for (const name of named) assert.match(error.message, name);
+        return true;
+      },
+    );
+  }
+
+  test('ENVWARD_ENV=production with APP_ENV=staging is EW_ENV_CONFLICT naming both', () => {
+    assertConflict({ variables: { ENVWARD_ENV: 'production', APP_ENV: 'staging' } }, [
+      /ENVWARD_ENV=production/,
+      /APP_ENV=staging/,
+    ]);
+  });
+
+  test('a variable and the marker file that disagree are EW_ENV_CONFLICT', () => {
+    assertConflict({ variables: { APP_ENV: 'qa' }, projectRoot: rootWithMarker('production\n') }, [
+      /APP_ENV=qa/,
+      /\.envward-environment says "production"/,
+    ]);
+  });
+
+  test('a disagreement is a conflict even when one of the names is not a known environment', () => {
+    assertConflict({ variables: { ENVWARD_ENV: 'production', APP_ENV: 'local' } }, [/APP_ENV=local/]);
+  });
+
+  test('told signals that agree are accepted', () => {
+    const detection = detect({
+      variables: { ENVWARD_ENV: 'qa', APP_ENV: 'qa' },
+      projectRoot: rootWithMarker('qa\n'),
+    });
+    assert.equal(detection.environment.name, 'qa');
+    assert.deepEqual(detection.overruled, []);
+  });
+
+  test('the explicit option decides a conflict and reports the signals it overruled', () => {
+    const detection = detect({
+      option: 'staging',
+      variables: { ENVWARD_ENV: 'production', APP_ENV: 'staging' },
+      projectRoot: rootWithMarker('qa\n'),
+    });
+    assert.equal(detection.environment.name, 'staging');
+    assert.deepEqual(
+      detection.overruled.map((signal) => [signal.kind, signal.name]),
+      [
+        ['ENVWARD_ENV', 'production'],
+        ['marker-file', 'qa'],
+      ],
+    );
+  });
+
+  test('a host pattern that disagrees with a variable is not a conflict here (the host check decides)', () => {
+    const detection = detect({ variables: { ENVWARD_ENV: 'production' }, hostname: 'build-1.dev.local' });
+    assert.equal(detection.environment.name, 'production');
+    assert.equal(detection.source.kind, 'ENVWARD_ENV');
+  });
+});
+
 describe('NODE_ENV', () => {
   test('NODE_ENV=production alone is not taken: the environment stays development', () => {
     const detection = detect({ variables: { NODE_ENV: 'production' } });
@@ -149,7 +214,7 @@ describe('NODE_ENV', () => {
 });
 
 describe('set but empty signals are errors, not skipped', () => {
-  test('an empty ENVWARD_ENV is EW_ENV_NAME even when APP_ENV is set', () => {
+  test('an empty ENVWARD_ENV is EW_ENV_NAME (not a conflict) even when APP_ENV is set', () => {
     assertCode('EW_ENV_NAME', () => detect({ variables: { ENVWARD_ENV: '', APP_ENV: 'staging' } }), EnvNameError);
   });
 

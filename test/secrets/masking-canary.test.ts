@@ -230,10 +230,7 @@ describe('no command prints a secret unless asked to reveal it', { concurrency: 
     // A corrupted value (staging), and a YAML syntax error next to a plain secret (development).
     const broken = copy();
     const stagingFile = broken.read(secretFiles('staging').secrets);
-    broken.write(
-      secretFiles('staging').secrets,
-      corruptFirstSealedValue(stagingFile),
-    );
+    broken.write(secretFiles('staging').secrets, corruptFirstSealedValue(stagingFile));
     broken.write(
       'config/environments/development/settings.yml',
       `payments:\n  apiKey: ${canary('nearsyntax')}\n  x: [\n`,

@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Text written to the child's stdin (stdin is closed either way). */
   readonly input?: string;
+  /** Kill the child (SIGKILL) after this many milliseconds; it then exits with -1. */
+  readonly timeoutMs?: number;
 }
 
 export interface RunResult {
@@ -67,6 +69,7 @@ function spawnCli(args: readonly string[], options: RunOptions): Promise<RunResu
       cwd: options.cwd ?? process.cwd(),
       env: cleanEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];

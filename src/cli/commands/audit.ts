@@ -7,12 +7,18 @@ import { storeFor } from './db.js';
 
 const DURATION = /^(\d+)([smhd])$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+// Far beyond any audit log's age, and far inside what a Date can hold.
+const MAX_SINCE_DAYS = 36_500;
+const MAX_LIMIT = 1_000_000;
 
 /** `24h`, `7d` or an ISO-8601 time, as an ISO time. */
 function sinceTime(text: string): string {
   const duration = DURATION.exec(text);
   if (duration) {
     const ms = Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
+    if (!(ms <= MAX_SINCE_DAYS * UNIT_MS.d)) {
+      throw new UsageError(`--since ${text} is too far back: a duration may be at most ${MAX_SINCE_DAYS}d.`);
+    }
     return new Date(Date.now() - ms).toISOString();
   }
   const time = new Date(text);
@@ -60,9 +66,9 @@ export function registerAuditCommands(program: Command): void {
     { set: true },
   ).action(async (options: AuditOptions) => {
     const output = outputFor(options);
-    const limit = Number(options.limit);
-    if (!Number.isInteger(limit) || limit <= 0)
-      throw new UsageError(`--limit expects a positive integer, got "${options.limit}".`);
+    const limit = /^\d+$/.test(options.limit ?? '') ? Number(options.limit) : Number.NaN;
+    if (!(limit >= 1 && limit <= MAX_LIMIT))
+      throw new UsageError(`--limit expects a whole number from 1 to ${MAX_LIMIT}, got "${options.limit}".`);
     const filter = {
       limit,
       ...(options.since ? { since: sinceTime(options.since) } : {}),

@@ -10,10 +10,16 @@ import {
 } from '../../config/index.js';
 import { type ConfigIssue, EnvwardError, formatIssue } from '../../errors.js';
 import { type CommonOptions, outputFor, setFrom, withCommonOptions } from '../common-options.js';
+import { printable } from '../output.js';
 
+/** A value on one line of human output: control characters escaped, so it cannot fake a line. */
 function formatValue(value: unknown): string {
   if (value === undefined) return '(unset)';
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return printable(typeof value === 'string' ? value : (JSON.stringify(value, bigintAsText) ?? String(value)));
+}
+
+function bigintAsText(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 // Inspection commands read another environment's config without running as

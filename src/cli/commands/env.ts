@@ -12,7 +12,7 @@ export function registerEnvCommand(program: Command): void {
       const output = outputFor(options);
       const project = await openProject(options.cwd);
       const host = hostname();
-      const { environment, source } = detectEnvironment({
+      const { environment, source, overruled } = detectEnvironment({
         catalogue: project.environments,
         option: options.env,
         variables: process.env,
@@ -34,8 +34,13 @@ export function registerEnvCommand(program: Command): void {
           output,
         );
       }
-      output.result({ ...environment, source, hostname: host, project: project.root, override: override ?? null }, () =>
-        renderBanner(output.colors, environment, source, host),
+      // Signals the --env option overruled are shown, so a disagreement is never silent.
+      const overruledRows = overruled.map(
+        (signal) => ['overruled', `${signal.detail} (says "${signal.name}")`] as const,
+      );
+      output.result(
+        { ...environment, source, overruled, hostname: host, project: project.root, override: override ?? null },
+        () => renderBanner(output.colors, environment, source, host, overruledRows),
       );
     },
   );

@@ -23,6 +23,21 @@ function findMalformedLine(gap: string): number | undefined {
   return undefined;
 }
 
+const QUOTES = { '"': 'double', "'": 'single', '`': 'backtick' } as const;
+
+/** The kind of quote a value opens and never closes (an unescaped one), or undefined. */
+function unterminatedQuote(value: string | undefined): string | undefined {
+  const trimmed = (value ?? '').trimStart();
+  const quote = trimmed[0] as keyof typeof QUOTES | undefined;
+  if (quote === undefined || !(quote in QUOTES)) return undefined;
+  let escaped = false;
+  for (const character of trimmed.slice(1)) {
+    if (character === quote && !escaped) return undefined;
+    escaped = character === '\\' && !escaped;
+  }
+  return QUOTES[quote];
+}
+
 /** Parses .env text into entries with lines; a line dotenv cannot read is EW_CONFIG_PARSE. */
 export function parseDotenvLayer(text: string, file: string, layer: LayerName, context: LayerContext): LayerOutput {
   const positions = new LinePositions(text);
@@ -41,7 +56,24 @@ export function parseDotenvLayer(text: string, file: string, layer: LayerName, c
     checkGap(match.index);
     covered = match.index + match[0].length;
     const nameOffset = match.index + (LEADING.exec(match[0])?.[0].length ?? 0);
-    lineOf.set(match[1] as string, positions.at(nameOffset));
+    const name = match[1] as string;
+    const at = positions.at(nameOffset);
+    // dotenv keeps the last of two lines silently; YAML refuses duplicate keys, and so does this.
+    const first = lineOf.get(name);
+    if (first) {
+      throw new ConfigParseError(
+        { file, ...at },
+        `${name} is set twice (first at ${file}:${first.line}); each variable may be set once`,
+      );
+    }
+    lineOf.set(name, at);
+    const quote = unterminatedQuote(match[2]);
+    if (quote) {
+      throw new ConfigParseError(
+        { file, ...at },
+        `the value of ${name} opens a ${quote} quote that is never closed (dotenv would keep the quote as text)`,
+      );
+    }
   }
   checkGap(text.length);
 

@@ -3,10 +3,15 @@ import { coerceText } from '../coerce.js';
 import type { ConfigEntry, LayerOutput, ValueSource } from '../layer.js';
 import type { SchemaLeaf } from '../schema-index.js';
 
+/** Unknown keys reported one by one per layer; the rest are counted in one summary issue. */
+export const UNKNOWN_KEYS_LISTED = 20;
+
 /** Collects entries and issues for one layer. */
 export class LayerCollector {
   readonly entries: ConfigEntry[] = [];
   readonly issues: ConfigIssue[] = [];
+  #unknownKeys = 0;
+  #unknownSource: ValueSource | undefined;
 
   constructor(readonly environment: string) {}
 
@@ -32,6 +37,12 @@ export class LayerCollector {
 
   issue(problem: { code: string; key: string; message: string; expected?: string; source: ValueSource }): void {
     const { source } = problem;
+    // A file of 75,000 typos must not become 75,000 lines of output: list a few, count the rest.
+    if (problem.code === 'EW_CONFIG_UNKNOWN_KEY') {
+      this.#unknownKeys += 1;
+      this.#unknownSource ??= source;
+      if (this.#unknownKeys > UNKNOWN_KEYS_LISTED) return;
+    }
     this.issues.push({
       code: problem.code,
       key: problem.key,
@@ -46,6 +57,17 @@ export class LayerCollector {
   }
 
   output(): LayerOutput {
-    return { entries: this.entries, issues: this.issues };
+    const more = this.#unknownKeys - UNKNOWN_KEYS_LISTED;
+    if (more <= 0 || !this.#unknownSource) return { entries: this.entries, issues: this.issues };
+    const { layer, file } = this.#unknownSource;
+    const summary: ConfigIssue = {
+      code: 'EW_CONFIG_UNKNOWN_KEY',
+      key: '(more)',
+      environment: this.environment,
+      message: `and ${more} more keys the schema does not declare (${this.#unknownKeys} in all; the first ${UNKNOWN_KEYS_LISTED} are listed)`,
+      ...(file !== undefined ? { file } : {}),
+      source: layer,
+    };
+    return { entries: this.entries, issues: [...this.issues, summary] };
   }
 }

@@ -23,13 +23,16 @@ export interface YamlItem {
   readonly node: YamlTree;
 }
 
-const TREE_FORMAT = '1';
+// 2: unknown tags and non-plain values (!!binary, !!set, ...) became errors; older trees may hold them.
+const TREE_FORMAT = '2';
 
 function buildTree(text: string, file: string): { tree: YamlTree | null; cacheable: boolean } {
   const { parseDocument, LineCounter, isMap, isScalar } = bundledYaml();
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  const [error] = document.errors;
+  // Duplicate keys are found below with a Set: yaml's own check compares every key with every other.
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
+  // An unknown tag (`!foo`) is only a warning to yaml; here it is an error like any other.
+  const [error] = [...document.errors, ...document.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
   if (error) {
     const position = error.linePos?.[0];
     throw new ConfigParseError(
@@ -44,14 +47,26 @@ function buildTree(text: string, file: string): { tree: YamlTree | null; cacheab
   };
   const toTree = (node: Node | null, doc: Document): YamlTree => {
     const where = positionOf(node);
-    if (isMap(node)) {
+    // !!set is a mapping to yaml; like every tag that is not plain data, it is refused below.
+    if (isMap(node) && (!node.tag || node.tag === 'tag:yaml.org,2002:map')) {
       const items: YamlItem[] = [];
+      const lines = new Map<string, number>();
       for (const pair of node.items as Pair[]) {
         const key = pair.key as Node | null;
         if (!isScalar(key) || key.value === null || typeof key.value === 'object') {
           throw new ConfigParseError({ file, ...positionOf(key) }, 'keys must be plain scalars');
         }
-        items.push({ name: String(key.value), ...positionOf(key), node: toTree(pair.value as Node | null, doc) });
+        const name = String(key.value);
+        const position = positionOf(key);
+        const first = lines.get(name);
+        if (first !== undefined) {
+          throw new ConfigParseError(
+            { file, ...position },
+            `Map keys must be unique: "${name}" is already set at line ${first}`,
+          );
+        }
+        lines.set(name, position.line);
+        items.push({ name, ...position, node: toTree(pair.value as Node | null, doc) });
       }
       return { t: 'map', ...where, items };
     }
@@ -62,6 +77,13 @@ function buildTree(text: string, file: string): { tree: YamlTree | null; cacheab
       // An alias to no anchor, or an alias bomb: yaml throws while building the value.
       throw new ConfigParseError({ file, ...where }, error instanceof Error ? error.message : 'invalid YAML value');
     }
+    if (!isPlainData(value) || isMap(node)) {
+      const tag = node?.tag ? ` tagged ${node.tag.replace(/^tag:yaml\.org,2002:/, '!!')}` : '';
+      throw new ConfigParseError(
+        { file, ...where },
+        `the value${tag} is not plain data; use strings, numbers, booleans, null, lists and mappings (no !!binary, !!set, !!omap or !!timestamp)`,
+      );
+    }
     // JSON cannot carry .inf, .nan or -0; such a file is simply not cached.
     if (!isJsonSafe(value)) cacheable = false;
     return { t: 'value', ...where, value };
@@ -71,6 +93,16 @@ function buildTree(text: string, file: string): { tree: YamlTree | null; cacheab
   if (!isMap(root))
     throw new ConfigParseError({ file, ...positionOf(root) }, 'the top level must be a mapping of keys to values');
   return { tree: toTree(root, document), cacheable };
+}
+
+/** Values a config can hold: what JSON holds, plus the numbers JSON cannot write (.inf, .nan, -0). */
+function isPlainData(value: unknown): boolean {
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return true;
+  if (Array.isArray(value)) return value.every(isPlainData);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.values(value).every(isPlainData);
+  }
+  return false;
 }
 
 function isJsonSafe(value: unknown): boolean {
