@@ -48,7 +48,7 @@ export function registerAuditCommands(program: Command): void {
       ...(options.since ? { since: sinceTime(options.since) } : {}),
       ...(options.action ? { action: options.action } : {}),
     };
-    const store = await storeFor(options, output);
+    const store = await storeFor(options, output, 'read');
     try {
       const rows = await store.audit.list(filter);
       output.result({ environment: store.environment.name, database: store.where, events: rows }, () =>
@@ -71,7 +71,7 @@ export function registerAuditCommands(program: Command): void {
     audit.command('verify').description('check the hash chain; exit 1 naming the first broken row'),
   ).action(async (options: CommonOptions) => {
     const output = outputFor(options);
-    const store = await storeFor(options, output);
+    const store = await storeFor(options, output, 'read');
     try {
       const result = await store.audit.verify();
       output.result({ environment: store.environment.name, database: store.where, ...result }, () =>
