@@ -326,8 +326,9 @@ export async function openStoreNow<DB>(
         throw new DatabaseUnstampedError(environment.name, where);
       }
     }
+    // Checked: a writing open makes (or upgrades) envward's tables now.
+    if (mode === 'enforce' || mode === 'stamp') await makeTables();
     if (!stamp && (mode === 'enforce' || mode === 'stamp')) {
-      await makeTables();
       // Another process may stamp it between our read and write: the stamp that holds is checked below.
       const claim = await claimStamp(internal, environment, stamper, identity);
       stamp = claim.stamp;

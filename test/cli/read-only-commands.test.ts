@@ -141,6 +141,7 @@ describe('a refused command leaves nothing behind', { concurrency: true }, () =>
     const missing = await project.cli(['migrate', 'up', '--env', 'production']);
     assert.match(missing.stderr, /EW_DB_MISSING/);
     assert.equal(existsSync(join(project.dir, 'var')), false, 'no directory, no file');
+    project.write('var/.keep', '');
     await project.sql('select 1');
     const unstamped = await project.cli(['migrate', 'up', '--env', 'production']);
     assert.equal(unstamped.code, REFUSED, unstamped.stderr);

@@ -14,11 +14,8 @@ const REFUSED = 3;
 const ENVIRONMENTS = ['development', 'test', 'staging', 'production'] as const;
 const PROTECTED = new Set<string>(['staging', 'production']);
 
-/** The store tests' project, with `database.shareWith` and a second production-tier environment. */
+/** The store tests' project, with a second production-tier environment. */
 const SHARING_CONFIG = STORE_CONFIG.replace(
-  'tablePrefix: z.string().optional(),',
-  'tablePrefix: z.string().optional(),\n      shareWith: z.array(z.string()).optional(),',
-).replace(
   "qa: { tier: 'staging' },",
   "qa: { tier: 'staging' },\n    'eu-production': { tier: 'production', code: 'EUP' },",
 );
