@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { AUDIT_TABLE, type AuditRow, type InternalTables } from './internal-tables.js';
+import { AUDIT_TABLE, type AuditRow, type InternalTables, isMissingTable } from './internal-tables.js';
 
 /** What an audit event says; time, environment, actor, host and the chain are added. */
 export interface AuditEvent {
@@ -128,11 +128,11 @@ export function auditLog(
         .limit(filter.limit ?? 100);
       if (filter.since) query = query.where('at', '>=', filter.since);
       if (filter.action) query = query.where('action', '=', filter.action);
-      return (await query.execute()).reverse();
+      return (await rowsIfAny(query.execute())).reverse();
     },
 
     async verify() {
-      const rows = await db.selectFrom(AUDIT_TABLE).selectAll().orderBy('seq', 'asc').execute();
+      const rows = await rowsIfAny(db.selectFrom(AUDIT_TABLE).selectAll().orderBy('seq', 'asc').execute());
       let prev = GENESIS;
       let expectedSeq = 1;
       for (const row of rows) {
@@ -158,6 +158,16 @@ export function auditLog(
       return { ok: true, rows: rows.length, head: prev };
     },
   };
+}
+
+/** Rows read, or none when the table was never made: a read-only open creates nothing. */
+async function rowsIfAny<Row>(reading: Promise<Row[]>): Promise<Row[]> {
+  try {
+    return await reading;
+  } catch (error) {
+    if (isMissingTable(error)) return [];
+    throw error;
+  }
 }
 
 function broken(rows: number, head: string, at: AuditBreak): AuditVerification {

@@ -69,6 +69,7 @@ export async function connect(
       throw new DatabaseMissingError(environment.name, target.shown, environment.protected);
     }
     if (!access.readOnly) mkdirSync(dirname(target.path), { recursive: true });
+    // Read-only, SQLite still opens a WAL database's -shm and -wal coordination files (empty of data).
     const database = new Database(target.path, {
       timeout: settings.connectTimeoutMs,
       ...(access.readOnly ? { readonly: true, fileMustExist: true } : {}),

@@ -39,14 +39,17 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
 /** Every file and directory under `dir`, with size and modification time (a write changes one of them). */
 function fileTree(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true })
-    .map(String)
-    .filter((path) => !path.startsWith('.envward-cache'))
-    .sort()
-    .map((path) => {
-      const stats = statSync(join(dir, path));
-      return stats.isDirectory() ? `${path}/` : `${path} ${stats.size} ${stats.mtimeMs}`;
-    });
+  return (
+    readdirSync(dir, { recursive: true })
+      .map(String)
+      // SQLite's WAL coordination files (-wal, -shm) hold no data: any reader of a WAL database opens them.
+      .filter((path) => !path.startsWith('.envward-cache') && !/\.db-(wal|shm)$/.test(path))
+      .sort()
+      .map((path) => {
+        const stats = statSync(join(dir, path));
+        return stats.isDirectory() ? `${path}/` : `${path} ${stats.size} ${stats.mtimeMs}`;
+      })
+  );
 }
 
 async function catalogue(project: StoreProject): Promise<string[]> {
