@@ -88,10 +88,7 @@ export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<
  * Stamp tables made before stamps named their project, the database's
  * identity or the declared sharing get the column (empty: not recorded).
  */
-async function addMissingColumn(
-  db: Kysely<InternalTables>,
-  column: 'project' | 'database' | 'shares',
-): Promise<void> {
+async function addMissingColumn(db: Kysely<InternalTables>, column: 'project' | 'database' | 'shares'): Promise<void> {
   try {
     await db.selectFrom(STAMP_TABLE).select(column).limit(1).execute();
   } catch {

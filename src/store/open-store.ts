@@ -7,7 +7,7 @@ import type { ForceOverride, GuardOverride } from '../environment/index.js';
 import { type EnvwardError, ForceWithoutReasonError } from '../errors.js';
 import { type QueryLogger, slowQueryLogger, slowQueryThresholdMs } from '../observe/index.js';
 import { type AuditLog, auditLog } from './audit-log.js';
-import { type Connection, type ConnectAccess, connect } from './connect.js';
+import { type ConnectAccess, type Connection, connect } from './connect.js';
 import { CrossEnvironmentIdPlugin } from './cross-environment-plugin.js';
 import { identityRecordsMore, sameDatabase } from './database-identity.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.js';

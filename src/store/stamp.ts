@@ -132,7 +132,11 @@ export async function recordStampedDatabase(
 
 /** Records the sharing the stamp's environment declares now (`database.shareWith`), replacing what it declared before. */
 export async function recordShares(db: Kysely<InternalTables>, shares: readonly string[]): Promise<Stamp | undefined> {
-  await db.updateTable(STAMP_TABLE).set({ shares: shares.join(',') }).where('id', '=', 1).execute();
+  await db
+    .updateTable(STAMP_TABLE)
+    .set({ shares: shares.join(',') })
+    .where('id', '=', 1)
+    .execute();
   return readStamp(db);
 }
 

@@ -66,7 +66,9 @@ export function registerDbCommands(program: Command): void {
           matches,
           sameDatabase: same,
           otherStamps: store.otherStamps.map(({ table, stamp }) => ({ table, stamp })),
-          sharing: store.sharingRefusal ? { code: store.sharingRefusal.code, message: store.sharingRefusal.message } : null,
+          sharing: store.sharingRefusal
+            ? { code: store.sharingRefusal.code, message: store.sharingRefusal.message }
+            : null,
         },
         () =>
           [
