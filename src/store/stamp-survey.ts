@@ -39,7 +39,7 @@ export async function surveyStamps(db: Kysely<unknown>, dialect: 'sqlite' | 'pos
     const found: NamespaceStamp[] = [];
     for (const { name } of tables.rows) {
       if (!name.endsWith(STAMP_TABLE)) continue;
-      const { rows } = await sql<Row>`select * from ${sql.table(name)} where id = 1`.execute(db);
+      const { rows } = await sql<Row>`select * from ${sql.id(name)} where id = 1`.execute(db);
       const prefix = name.slice(0, -STAMP_TABLE.length);
       if (rows[0]) found.push({ namespace: { schema: '', prefix }, table: name, stamp: fromRow(rows[0]) });
     }
@@ -55,7 +55,7 @@ export async function surveyStamps(db: Kysely<unknown>, dialect: 'sqlite' | 'pos
   // One query for every table's row: row_to_json copes with tables made before some columns existed.
   const reads = readable.map(
     (table, index) =>
-      sql`select ${index}::int as i, row_to_json(t)::text as row from ${sql.table(`${table.schema}.${table.name}`)} t where t.id = 1`,
+      sql`select ${index}::int as i, row_to_json(t)::text as row from ${sql.id(table.schema, table.name)} t where t.id = 1`,
   );
   const { rows } = await sql<{ i: number; row: string }>`${sql.join(reads, sql` union all `)}`.execute(db);
   return rows.map(({ i, row }) => {
