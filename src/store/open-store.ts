@@ -57,6 +57,12 @@ export interface OpenStoreOptions {
    * 'inspect' writes that event.
    */
   readonly stampMode?: 'enforce' | 'read' | 'inspect' | 'stamp';
+  /**
+   * Opens a 'read' or 'inspect' store writable all the same, so that audit
+   * events can be appended (an act audited in a database nobody stamped yet);
+   * it still never stamps, and a missing SQLite file is still EW_DB_MISSING.
+   */
+  readonly writable?: boolean;
   /** Who acts, for stamps and audit events; default the OS user. */
   readonly actor?: string;
   /** Logs queries slower than `database.slowQueryMs` (SQL and duration, never parameters) at warn. */
@@ -247,7 +253,7 @@ export async function openStoreNow<DB>(
   // Reading writes nothing, unless an override must be audited. A protected environment's
   // database is never created by an open that would refuse it unstamped anyway.
   const access = {
-    readOnly: reading && !options.force && !resolved.override,
+    readOnly: reading && !options.force && !resolved.override && !options.writable,
     mustExist: reading || (mode === 'enforce' && environment.protected),
   };
   const connection = await connectWithFallback(resolved, target, settings, warnings, access);
