@@ -8,16 +8,14 @@ import {
   removeSecret,
   revealSecret,
   rotateKey,
-  SecretKeyMissingError,
   SecretKeyNameError,
   SecretNoPublicKeyError,
   secretPaths,
   setSecrets,
 } from '../../secrets/index.js';
-import { findPrivateKey } from '../../secrets/key-source.js';
 import { readSecrets } from '../../secrets/secrets-file.js';
 import { settleBeforeReading } from '../../secrets/secrets-lock.js';
-import { decryptAll, readPublicKey } from '../../secrets/vault.js';
+import { readPublicKey } from '../../secrets/vault.js';
 import { auditAct } from '../audit-act.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { readSecretInput } from '../read-secret-input.js';
