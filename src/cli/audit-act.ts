@@ -14,7 +14,7 @@ async function storeForAudit(resolved: Parameters<typeof openStore>[0]): Promise
     return await openStore(resolved);
   } catch (error) {
     if (!(error instanceof EnvwardError && error.code === 'EW_DB_UNSTAMPED')) throw error;
-    return openStore(resolved, { stampMode: 'inspect' });
+    return openStore(resolved, { stampMode: 'inspect', writable: true });
   }
 }
 

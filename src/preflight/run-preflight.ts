@@ -192,6 +192,13 @@ async function databaseChecks(resolved: ResolvedConfig<unknown>): Promise<Prefli
   try {
     const { stamp } = store;
     const checks: PreflightCheck[] = [];
+    if (store.sharingRefusal) {
+      checks.push(
+        check('database', `${store.where} is reachable`, [errorFinding(store.sharingRefusal)], [], 'refused'),
+      );
+      checks.push(skipped('migrations', `not checked: the database is not ${environment.name}'s to share`));
+      return checks;
+    }
     if (!stamp) {
       checks.push(
         check(

@@ -27,6 +27,8 @@ export const config = defineConfig({
       // Environments sharing one PostgreSQL database: a schema each, or a table prefix each.
       schema: z.string().optional(),
       tablePrefix: z.string().optional(),
+      // Protected environments only: environments of the same tier let into this one's database.
+      shareWith: z.array(z.string()).optional(),
     }),
     features: z.object({
       newDashboard: z.boolean().default(false),

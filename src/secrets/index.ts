@@ -1,4 +1,5 @@
 export { keyVariable, type SecretPaths, secretPaths } from './paths.js';
+export { type Reveal, type RevealRequest, revealSecret } from './reveal.js';
 export { type RotationResult, rotateKey } from './rotation.js';
 export { type ScanCode, type ScanFinding, type ScanReport, scanProject } from './scan.js';
 export * from './secret-errors.js';

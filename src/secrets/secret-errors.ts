@@ -176,3 +176,16 @@ export class SecretJournalError extends EnvwardError {
     );
   }
 }
+
+/** A protected environment's secret is revealed only when the reveal is audited in that environment's stamped database. */
+export class RevealUnauditedError extends EnvwardError {
+  constructor(environment: string, key: string, why: string) {
+    super(
+      'EW_REVEAL_UNAUDITED',
+      'refused',
+      `${key} of ${environment} was not revealed: ${environment} is protected, and the reveal could not be audited in a database stamped for ${environment} (${why}).`,
+      `Run where ${environment}'s database is reachable and stamped (check DATABASE_URL / database.url; \`envward db status --env ${environment}\`).`,
+      { environment, key },
+    );
+  }
+}

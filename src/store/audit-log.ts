@@ -231,7 +231,7 @@ export function auditLog(
         .limit(filter.limit ?? 100);
       if (filter.since) query = query.where('at', '>=', filter.since);
       if (filter.action) query = query.where('action', '=', filter.action);
-      return (await query.execute()).reverse();
+      return (await rowsIfAny(query.execute())).reverse();
     },
 
     anchor: () => readAnchor(db),
@@ -281,4 +281,14 @@ export function auditLog(
       return { ok: true, rows: rows.length, head: prev, ...(anchor ? { anchor } : {}) };
     },
   };
+}
+
+/** Rows read, or none when the table was never made: a read-only open creates nothing. */
+async function rowsIfAny<Row>(reading: Promise<Row[]>): Promise<Row[]> {
+  try {
+    return await reading;
+  } catch (error) {
+    if (isMissingTable(error)) return [];
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Dialect } from 'kysely';
 import type { Environment } from '../environment/index.js';
@@ -7,7 +7,7 @@ import { checkPgDump, checkSqliteBackup, settleSqliteCopy } from './atomic-backu
 import { postgresIdentity, sqliteIdentity } from './database-identity.js';
 import type { DatabaseTarget } from './database-url.js';
 import { STAMP_TABLE } from './internal-tables.js';
-import { BackupError, DatabaseUnavailableError } from './store-errors.js';
+import { BackupError, DatabaseMissingError, DatabaseUnavailableError } from './store-errors.js';
 import type { StoreSettings } from './store-settings.js';
 
 export interface Connection {
@@ -15,6 +15,8 @@ export interface Connection {
   readonly target: DatabaseTarget;
   /** Which database this is, as the stamp records it (database-identity.ts); never a password. */
   readonly identity: string;
+  /** PostgreSQL: the schema this connection works in (`database.schema`, else the server's current schema); SQLite: ''. */
+  readonly schema: string;
   /** Copies the whole database to `file`: SQLite's online backup API, or pg_dump. */
   backup(file: string): Promise<void>;
   /** Throws BackupError unless `file` is a complete backup (see atomic-backup.ts). */
@@ -43,6 +45,17 @@ interface IdentityRow {
 }
 
 /**
+ * How a connection may touch the database: `readOnly` opens SQLite read-only
+ * and PostgreSQL sessions with read-only transactions; `mustExist` refuses to
+ * create a missing SQLite file (DatabaseMissingError). No schema is ever
+ * created here: the first write makes it (open-store.ts).
+ */
+export interface ConnectAccess {
+  readonly readOnly: boolean;
+  readonly mustExist: boolean;
+}
+
+/**
  * Opens the database of `target`: better-sqlite3 for a file (WAL, a busy
  * timeout so concurrent writers wait instead of failing), a pg pool for
  * PostgreSQL, checked with one connection so an unreachable server fails
@@ -52,17 +65,27 @@ export async function connect(
   target: DatabaseTarget,
   settings: StoreSettings,
   environment: Environment,
+  access: ConnectAccess = { readOnly: false, mustExist: false },
 ): Promise<Connection> {
   if (target.dialect === 'sqlite') {
     const [{ default: Database }, { SqliteDialect }] = await Promise.all([import('better-sqlite3'), import('kysely')]);
-    mkdirSync(dirname(target.path), { recursive: true });
-    const database = new Database(target.path, { timeout: settings.connectTimeoutMs });
-    database.pragma('journal_mode = WAL');
+    if ((access.readOnly || access.mustExist) && !existsSync(target.path)) {
+      throw new DatabaseMissingError(environment.name, target.shown, environment.protected);
+    }
+    if (!access.readOnly) mkdirSync(dirname(target.path), { recursive: true });
+    // Read-only, SQLite still opens a WAL database's -shm and -wal coordination files (empty of data).
+    const database = new Database(target.path, {
+      timeout: settings.connectTimeoutMs,
+      ...(access.readOnly ? { readonly: true, fileMustExist: true } : {}),
+    });
+    // Setting WAL writes the file's header: a read-only open reads it in whatever mode it is.
+    if (!access.readOnly) database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');
     return {
       dialect: new SqliteDialect({ database }),
       target,
       identity: sqliteIdentity(realpathSync(target.path)),
+      schema: '',
       backup: async (file) => {
         mkdirSync(dirname(file), { recursive: true });
         await database.backup(file);
@@ -82,6 +105,7 @@ export async function connect(
   }
   const options = [`-c statement_timeout=${Math.round(settings.statementTimeoutMs)}`];
   if (settings.schema) options.push(`-c search_path=${settings.schema}`);
+  if (access.readOnly) options.push('-c default_transaction_read_only=on');
   const pool = new pg.Pool({
     connectionString: target.url,
     max: settings.poolSize,
@@ -91,18 +115,17 @@ export async function connect(
   // A dropped idle connection must not crash the process.
   pool.on('error', () => {});
   let identity: string;
+  let schema: string;
   try {
     const client = await pool.connect();
     try {
-      // One round trip: the schema is made (when named) before current_schema() can name it.
-      const text = settings.schema
-        ? `create schema if not exists "${settings.schema}"; ${IDENTITY_QUERY}`
-        : IDENTITY_QUERY;
-      const result: unknown = await client.query(text);
+      const result: unknown = await client.query(IDENTITY_QUERY);
       const last = (Array.isArray(result) ? result.at(-1) : result) as { rows: IdentityRow[] };
       const [row] = last.rows;
       if (!row) throw new Error('the server did not say which database this is');
-      identity = postgresIdentity(row);
+      // A named schema not made yet (the first write makes it) is still the one this connection works in.
+      identity = postgresIdentity({ ...row, schema: settings.schema ?? row.schema });
+      schema = settings.schema ?? row.schema ?? 'public';
     } finally {
       client.release();
     }
@@ -119,6 +142,7 @@ export async function connect(
     dialect: new PostgresDialect({ pool }),
     target,
     identity,
+    schema,
     backup: (file) => pgDump(target.url, settings.schema, file),
     checkBackup: checkPgDump,
   };

@@ -17,6 +17,7 @@ export type { AuditRow } from './internal-tables.js';
 export type { OpenStoreOptions, Store } from './open-store.js';
 export type { Stamp } from './stamp.js';
 export { type StampOpener, stampRefusal } from './stamp-refusal.js';
+export type { Namespace, NamespaceStamp } from './stamp-survey.js';
 export * from './store-errors.js';
 
 /**

@@ -16,6 +16,8 @@ export interface StampRow {
   project: string;
   /** The database's identity when stamped (see database-identity.ts); '' when none was recorded. */
   database: string;
+  /** Environments this (protected) one declared sharing its database with, comma-separated; '' for none. */
+  shares: string;
 }
 
 export interface AuditRow {
@@ -68,9 +70,11 @@ export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<
         .addColumn('database', 'text', (column) => column.notNull().defaultTo(''))
         .addColumn('audit_count', 'integer', (column) => column.notNull().defaultTo(0))
         .addColumn('audit_head', 'text', (column) => column.notNull().defaultTo(''))
+        .addColumn('shares', 'text', (column) => column.notNull().defaultTo(''))
         .execute();
       await addMissingColumn(db, 'project');
       await addMissingColumn(db, 'database');
+      await addMissingColumn(db, 'shares');
       await db.schema
         .createTable(AUDIT_TABLE)
         .ifNotExists()
@@ -96,10 +100,10 @@ export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<
 }
 
 /**
- * Stamp tables made before stamps named their project, or the database's
- * identity, get the column (empty: not recorded).
+ * Stamp tables made before stamps named their project, the database's
+ * identity or the declared sharing get the column (empty: not recorded).
  */
-async function addMissingColumn(db: Kysely<InternalTables>, column: 'project' | 'database'): Promise<void> {
+async function addMissingColumn(db: Kysely<InternalTables>, column: 'project' | 'database' | 'shares'): Promise<void> {
   try {
     await db.selectFrom(STAMP_TABLE).select(column).limit(1).execute();
   } catch {

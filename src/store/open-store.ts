@@ -4,11 +4,11 @@ import { Kysely, type KyselyPlugin, sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { ResolvedConfig } from '../config/index.js';
 import type { ForceOverride, GuardOverride } from '../environment/index.js';
-import { ForceWithoutReasonError } from '../errors.js';
+import { type EnvwardError, ForceWithoutReasonError } from '../errors.js';
 import { type QueryLogger, slowQueryLogger, slowQueryThresholdMs } from '../observe/index.js';
 import { writeBackupAtomically } from './atomic-backup.js';
 import { type AuditLog, auditLog } from './audit-log.js';
-import { type Connection, connect } from './connect.js';
+import { type ConnectAccess, type Connection, connect } from './connect.js';
 import { CrossEnvironmentIdPlugin } from './cross-environment-plugin.js';
 import { identityRecordsMore, sameDatabase } from './database-identity.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.js';
@@ -16,12 +16,23 @@ import { type EnvironmentIds, environmentIds } from './environment-ids.js';
 import { type EnvironmentPaths, environmentPaths } from './environment-paths.js';
 import { withFileLock } from './file-lock.js';
 import { ensureInternalTables, type InternalTables } from './internal-tables.js';
-import { claimStamp, readStamp, recordStampedDatabase, type Stamp, writeStamp } from './stamp.js';
+import { type SharingDecision, sharingDecision } from './sharing-refusal.js';
+import {
+  claimStamp,
+  readStamp,
+  recordShares,
+  recordStampedDatabase,
+  type Stamp,
+  sameShares,
+  writeStamp,
+} from './stamp.js';
 import { stampRefusal } from './stamp-refusal.js';
+import { type NamespaceStamp, sameNamespace, surveyStamps } from './stamp-survey.js';
 import {
   DatabaseIdentityMismatchError,
   DatabaseUnavailableError,
   DatabaseUnstampedError,
+  type SharedDatabaseError,
   StoreLockTimeoutError,
 } from './store-errors.js';
 import { storeSettings } from './store-settings.js';
@@ -34,12 +45,25 @@ export interface OpenStoreOptions {
    * 'enforce' (default): a different stamp is refused, an unstamped database
    * is stamped in development and test and refused elsewhere; a protected
    * environment's stamp made on another database (a copy) is refused, a
-   * non-protected one's is recorded anew. 'inspect': nothing is checked or
-   * written (db status). 'stamp': the database is stamped for this
-   * environment and where it is now (db stamp; another environment's or
-   * project's stamp needs force).
+   * non-protected one's is recorded anew. 'read': checked as 'enforce', but
+   * the database is opened read-only and nothing is written (an unstamped
+   * database is not stamped; a missing SQLite file is EW_DB_MISSING): for
+   * commands that only read (migrate status, audit list). 'inspect': nothing
+   * is refused or written (db status, preflight: the findings are on the
+   * store). 'stamp': the database is stamped for this environment and where
+   * it is now (db stamp; another environment's or project's stamp needs
+   * force). In every mode, every stamp in the database (other table
+   * prefixes, other schemas) is looked at before anything is made: see
+   * sharingDecision. An override (force) is audited, so a forced 'read' or
+   * 'inspect' writes that event.
    */
-  readonly stampMode?: 'enforce' | 'inspect' | 'stamp';
+  readonly stampMode?: 'enforce' | 'read' | 'inspect' | 'stamp';
+  /**
+   * Opens a 'read' or 'inspect' store writable all the same, so that audit
+   * events can be appended (an act audited in a database nobody stamped yet);
+   * it still never stamps, and a missing SQLite file is still EW_DB_MISSING.
+   */
+  readonly writable?: boolean;
   /** Who acts, for stamps and audit events; default the OS user. */
   readonly actor?: string;
   /** Logs queries slower than `database.slowQueryMs` (SQL and duration, never parameters) at warn. */
@@ -67,6 +91,10 @@ export interface Store<DB = unknown> {
   readonly host: string;
   /** The stamp as found on open (after any automatic or explicit stamping). */
   readonly stamp: Stamp | undefined;
+  /** The stamps of the database's other namespaces (table prefixes, PostgreSQL schemas), as found on open. */
+  readonly otherStamps: readonly NamespaceStamp[];
+  /** Why this environment may not share the database with those stamps (reported, not thrown, by 'inspect'). */
+  readonly sharingRefusal: SharedDatabaseError | undefined;
   /** Reads the stamp again, as it is in the database now (readiness checks; someone may have restamped it). */
   readStamp(): Promise<Stamp | undefined>;
   /** Guards this open overrode (each one audited). */
@@ -104,10 +132,11 @@ async function connectWithFallback(
   target: DatabaseTarget,
   settings: ReturnType<typeof storeSettings>,
   warnings: string[],
+  access: ConnectAccess,
 ): Promise<Connection> {
   const { environment } = resolved;
   try {
-    return await connect(target, settings, environment);
+    return await connect(target, settings, environment, access);
   } catch (error) {
     // Only development may fall back, only when configured to, never a protected tier.
     if (!(error instanceof DatabaseUnavailableError) || environment.tier !== 'development' || !settings.fallback) {
@@ -116,7 +145,7 @@ async function connectWithFallback(
     const fallback = parseDatabaseUrl(settings.fallback, resolved.project.root, environment.name);
     if (fallback.dialect !== 'sqlite') throw error;
     warnings.push(`${error.message} Falling back to ${fallback.shown} (database.fallback, development only).`);
-    return connect(fallback, settings, environment);
+    return connect(fallback, settings, environment, access);
   }
 }
 
@@ -155,6 +184,59 @@ async function recordIdentity(
 }
 
 /**
+ * A protected environment's stamp records the sharing it declares now
+ * (`database.shareWith`), so that the other namespaces' processes can read
+ * it from the database; a change is audited.
+ */
+async function recordDeclaredSharing(
+  stamp: Stamp,
+  context: {
+    internal: Kysely<InternalTables>;
+    shares: readonly string[];
+    where: string;
+    audit: AuditLog;
+    makeTables: () => Promise<void>;
+  },
+): Promise<Stamp> {
+  const { internal, shares, where, audit, makeTables } = context;
+  if (sameShares(stamp.shares, shares)) return stamp;
+  await makeTables();
+  const now = await recordShares(internal, shares);
+  await audit.append({
+    action: 'db.stamp',
+    target: where,
+    reason: shares.length > 0 ? `sharing declared with ${shares.join(', ')}` : 'sharing withdrawn',
+    outcome: 'done',
+  });
+  return now ?? stamp;
+}
+
+/**
+ * The first use of a declared sharing is audited in the opener's own log
+ * (`db.share`, naming the environment and its stamp table); later opens
+ * find the event and add none.
+ */
+async function auditFirstSharing(
+  declared: readonly NamespaceStamp[],
+  context: { where: string; audit: AuditLog; makeTables: () => Promise<void> },
+): Promise<void> {
+  if (declared.length === 0) return;
+  const { where, audit, makeTables } = context;
+  await makeTables();
+  const seen = new Set((await audit.list({ action: 'db.share', limit: 10_000 })).map((row) => row.target));
+  for (const { stamp, table } of declared) {
+    const target = `${stamp.environment} ${table} ${where}`;
+    if (seen.has(target)) continue;
+    await audit.append({
+      action: 'db.share',
+      target,
+      reason: `declared in database.shareWith (${stamp.tier})`,
+      outcome: 'allowed',
+    });
+  }
+}
+
+/**
  * Opens the environment's store: a Kysely instance over better-sqlite3 or pg,
  * from `database.*` of the resolved configuration, after checking that the
  * database is stamped for this environment.
@@ -169,7 +251,15 @@ export async function openStoreNow<DB>(
   const slowQueryMs = options.logger ? slowQueryThresholdMs(resolved) : 0;
   const target = parseDatabaseUrl(settings.url, project.root, environment.name);
   const warnings: string[] = [];
-  const connection = await connectWithFallback(resolved, target, settings, warnings);
+  const mode = options.stampMode ?? 'enforce';
+  const reading = mode === 'read' || mode === 'inspect';
+  // Reading writes nothing, unless an override must be audited. A protected environment's
+  // database is never created by an open that would refuse it unstamped anyway.
+  const access = {
+    readOnly: reading && !options.force && !resolved.override && !options.writable,
+    mustExist: reading || (mode === 'enforce' && environment.protected),
+  };
+  const connection = await connectWithFallback(resolved, target, settings, warnings, access);
   const ids = environmentIds(environment, project.environments, uuidv7);
   const plugins = [
     ...(settings.tablePrefix ? [new TablePrefixPlugin(settings.tablePrefix)] : []),
@@ -185,11 +275,15 @@ export async function openStoreNow<DB>(
   const where = connection.target.shown;
   const { identity } = connection;
   const actor = options.actor ?? osUser();
-  const mode = options.stampMode ?? 'enforce';
-  // Inspection (db status, preflight) creates nothing; the tables are made when something is written.
+  // Nothing is made before the checks pass: the schema and envward's tables come with the first write.
   let tablesMade: Promise<void> | undefined;
   const makeTables = () => {
-    tablesMade ??= ensureInternalTables(internal);
+    tablesMade ??= (async () => {
+      if (dialect === 'postgres' && settings.schema) {
+        await sql`create schema if not exists ${sql.id(settings.schema)}`.execute(db.withoutPlugins());
+      }
+      await ensureInternalTables(internal);
+    })();
     return tablesMade;
   };
   const audit = auditLog(
@@ -200,49 +294,96 @@ export async function openStoreNow<DB>(
   );
   const overrides: GuardOverride[] = [];
   let stamp: Stamp | undefined;
-  const stamper = { host: resolved.hostname, actor, project: project.definition.project ?? '' };
+  let otherStamps: NamespaceStamp[] = [];
+  let sharing: SharingDecision = { refusal: undefined, declared: [] };
+  const stamper = {
+    host: resolved.hostname,
+    actor,
+    project: project.definition.project ?? '',
+    shares: settings.shareWith,
+  };
   try {
-    if (mode !== 'inspect') await makeTables();
-    stamp = await readStamp(internal);
-    if (mode !== 'inspect') {
-      if (!stamp) {
-        if (mode === 'enforce' && environment.protected) throw new DatabaseUnstampedError(environment.name, where);
-        // Another process may stamp it between our read and write: the stamp that holds is checked below.
-        const claim = await claimStamp(internal, environment, stamper, identity);
-        stamp = claim.stamp;
-        if (claim.claimed) {
-          await audit.append({
-            action: 'db.stamp',
-            target: where,
-            ...(mode === 'stamp' ? {} : { reason: `automatic: first open in ${environment.tier}` }),
-            outcome: 'done',
-          });
-        }
-      }
-      const refusal = stampRefusal(stamp, { environment, project: stamper.project, identity }, where);
+    const namespace = { schema: connection.schema, prefix: settings.tablePrefix ?? '' };
+    const found = await surveyStamps(db.withoutPlugins() as Kysely<unknown>, dialect);
+    stamp = found.find((entry) => sameNamespace(entry.namespace, namespace))?.stamp;
+    otherStamps = found.filter((entry) => !sameNamespace(entry.namespace, namespace));
+    sharing = sharingDecision(
+      otherStamps,
+      { environment, namespace, shares: settings.shareWith, catalogue: project.environments },
+      where,
+    );
+    const ownRefusal = (found: Stamp) => {
+      const refusal = stampRefusal(found, { environment, project: stamper.project, identity }, where);
       // `db stamp` is the audited act that says a copy or a move is now this environment's database.
-      if (refusal && !(mode === 'stamp' && refusal instanceof DatabaseIdentityMismatchError)) {
-        if (!options.force) throw refusal;
-        const override = { guard: refusal.code, reason: options.force.reason.trim(), message: refusal.message };
-        overrides.push(override);
-        await audit.append({
-          action: 'guard.override',
-          target: `${refusal.code} ${where}`,
-          reason: override.reason,
-          outcome: 'allowed',
-        });
-        if (mode === 'stamp') {
-          stamp = await writeStamp(internal, environment, stamper, identity);
-          await audit.append({ action: 'db.stamp', target: where, reason: override.reason, outcome: 'done' });
-        }
-      } else if (mode === 'stamp') {
-        if (!sameDatabase(stamp.database, identity) || identityRecordsMore(stamp.database, identity)) {
-          stamp = await writeStamp(internal, environment, stamper, identity);
-          await audit.append({ action: 'db.stamp', target: where, outcome: 'done' });
-        }
-      } else {
-        stamp = await recordIdentity(stamp, { internal, identity, environment, where, audit, warnings });
+      return refusal && !(mode === 'stamp' && refusal instanceof DatabaseIdentityMismatchError) ? refusal : undefined;
+    };
+    // Refusals force lets through, audited once the checks are done.
+    const forced: EnvwardError[] = [];
+    const refuse = (refusal: EnvwardError) => {
+      if (!options.force) throw refusal;
+      forced.push(refusal);
+    };
+    let overriddenStamp = false;
+    if (mode !== 'inspect') {
+      if (sharing.refusal) refuse(sharing.refusal);
+      const refusal = stamp && ownRefusal(stamp);
+      if (refusal) {
+        refuse(refusal);
+        overriddenStamp = true;
       }
+      if (!stamp && mode !== 'stamp' && environment.protected) {
+        throw new DatabaseUnstampedError(environment.name, where);
+      }
+    }
+    // Checked: a writing open makes (or upgrades) envward's tables now.
+    if (mode === 'enforce' || mode === 'stamp') await makeTables();
+    if (!stamp && (mode === 'enforce' || mode === 'stamp')) {
+      // Another process may stamp it between our read and write: the stamp that holds is checked below.
+      const claim = await claimStamp(internal, environment, stamper, identity);
+      stamp = claim.stamp;
+      if (claim.claimed) {
+        await audit.append({
+          action: 'db.stamp',
+          target: where,
+          ...(mode === 'stamp' ? {} : { reason: `automatic: first open in ${environment.tier}` }),
+          outcome: 'done',
+        });
+      } else {
+        const refusal = ownRefusal(stamp);
+        if (refusal) {
+          refuse(refusal);
+          overriddenStamp = true;
+        }
+      }
+    }
+    for (const refusal of forced) {
+      const override = { guard: refusal.code, reason: options.force?.reason.trim() ?? '', message: refusal.message };
+      overrides.push(override);
+      await audit.append({
+        action: 'guard.override',
+        target: `${refusal.code} ${where}`,
+        reason: override.reason,
+        outcome: 'allowed',
+      });
+    }
+    if (stamp && mode === 'stamp') {
+      if (
+        overriddenStamp ||
+        !sameDatabase(stamp.database, identity) ||
+        identityRecordsMore(stamp.database, identity) ||
+        !sameShares(stamp.shares, stamper.shares)
+      ) {
+        await makeTables();
+        stamp = await writeStamp(internal, environment, stamper, identity);
+        const reason = overriddenStamp ? options.force?.reason.trim() : undefined;
+        await audit.append({ action: 'db.stamp', target: where, ...(reason ? { reason } : {}), outcome: 'done' });
+      }
+    } else if (stamp && mode === 'enforce' && !overriddenStamp) {
+      stamp = await recordIdentity(stamp, { internal, identity, environment, where, audit, warnings });
+      stamp = await recordDeclaredSharing(stamp, { internal, shares: stamper.shares, where, audit, makeTables });
+    }
+    if (mode === 'enforce' || mode === 'stamp') {
+      await auditFirstSharing(sharing.declared, { where, audit, makeTables });
     }
     // A host-check override of this process's configuration is audited here, where the log is.
     if (resolved.override) {
@@ -270,6 +411,8 @@ export async function openStoreNow<DB>(
     actor,
     host: resolved.hostname,
     stamp,
+    otherStamps,
+    sharingRefusal: sharing.refusal,
     readStamp: () => readStamp(internal),
     overrides,
     warnings,

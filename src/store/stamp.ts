@@ -14,9 +14,12 @@ export interface Stamp {
   readonly project: string;
   /** The identity of the database that was stamped (see Store.identity; '' when none was recorded). */
   readonly database: string;
+  /** Environments this (protected) environment declared sharing its database with (`database.shareWith`). */
+  readonly shares: readonly string[];
 }
 
-function fromRow(row: StampRow): Stamp {
+/** A stamp row as read, possibly from a table made before some columns existed. */
+export function fromRow(row: Partial<StampRow> & Omit<StampRow, 'project' | 'database' | 'shares'>): Stamp {
   return {
     environment: row.environment,
     tier: row.tier,
@@ -26,8 +29,15 @@ function fromRow(row: StampRow): Stamp {
     actor: row.actor,
     project: row.project ?? '',
     database: row.database ?? '',
+    shares: sharesOf(row.shares ?? ''),
   };
 }
+
+const sharesOf = (text: string) =>
+  text
+    .split(',')
+    .filter((name) => name !== '')
+    .sort();
 
 /** The stamp, or undefined when there is none (no stamp table yet counts as none: inspection creates nothing). */
 export async function readStamp(db: Kysely<InternalTables>): Promise<Stamp | undefined> {
@@ -40,11 +50,13 @@ export async function readStamp(db: Kysely<InternalTables>): Promise<Stamp | und
   }
 }
 
-/** Who stamps: the host, the actor, and the project they act for. */
+/** Who stamps: the host, the actor, the project they act for, and the sharing the environment declares. */
 export interface Stamper {
   readonly host: string;
   readonly actor: string;
   readonly project: string;
+  /** `database.shareWith` of the environment (none when left out). */
+  readonly shares?: readonly string[];
 }
 
 function stampRow(environment: Environment, who: Stamper, database: string): StampRow {
@@ -58,6 +70,7 @@ function stampRow(environment: Environment, who: Stamper, database: string): Sta
     actor: who.actor,
     project: who.project,
     database,
+    shares: (who.shares ?? []).join(','),
   };
 }
 
@@ -115,4 +128,19 @@ export async function recordStampedDatabase(
     .where('database', '=', was)
     .executeTakeFirst();
   return { stamp: await readStamp(db), recorded: Number(result.numUpdatedRows) > 0 };
+}
+
+/** Records the sharing the stamp's environment declares now (`database.shareWith`), replacing what it declared before. */
+export async function recordShares(db: Kysely<InternalTables>, shares: readonly string[]): Promise<Stamp | undefined> {
+  await db
+    .updateTable(STAMP_TABLE)
+    .set({ shares: shares.join(',') })
+    .where('id', '=', 1)
+    .execute();
+  return readStamp(db);
+}
+
+/** Whether two lists of environment names say the same (both are kept sorted). */
+export function sameShares(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, index) => name === b[index]);
 }

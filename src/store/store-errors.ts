@@ -143,3 +143,59 @@ export class StoreLockTimeoutError extends EnvwardError {
     );
   }
 }
+
+/** Where another namespace's stamp sits: its stamp table, schema-qualified on PostgreSQL. */
+export interface NamespaceOwner {
+  readonly environment: string;
+  readonly tier: string;
+  /** `prd_envward_stamp`, or on PostgreSQL `prd.envward_stamp`. */
+  readonly table: string;
+  readonly host: string;
+  readonly at: string;
+}
+
+/**
+ * Another namespace (a table prefix, a PostgreSQL schema) of this database
+ * holds a stamp this environment may not share a database with: a protected
+ * environment's that did not declare the sharing, or another tier's where
+ * either side is protected.
+ */
+export class SharedDatabaseError extends EnvwardError {
+  constructor(
+    opener: { environment: string; tier: string; table: string },
+    owner: NamespaceOwner,
+    where: string,
+    /** 'tiers': of two tiers, one protected (`guarded`); 'undeclared': the same tier, no declaration. */
+    why: 'tiers' | 'undeclared',
+    guarded: string,
+  ) {
+    super(
+      'EW_SHARED_DATABASE',
+      'refused',
+      `This process runs as ${opener.environment} (${opener.tier}, stamp table ${opener.table}), but the database at ${where} also holds ${owner.environment}'s stamp (${owner.tier}, in ${owner.table}, stamped ${owner.at} on ${owner.host}). Refused: ${
+        why === 'tiers'
+          ? `${guarded} is protected and tiers never mix in its database, whatever the table prefix or schema.`
+          : `${guarded} is protected and did not declare sharing its database with ${opener.environment}; a table prefix or schema does not keep raw SQL out of its tables.`
+      }`,
+      why === 'tiers'
+        ? `Give ${opener.environment} a database of its own (database.url), or, if you are sure, --force --reason "..." (audited).`
+        : `Give ${opener.environment} a database of its own (database.url); to share it on purpose, declare \`database.shareWith: [${guarded === owner.environment ? opener.environment : owner.environment}]\` in ${guarded}'s settings.yml (same tier only) and open ${guarded} once to record it; or --force --reason "..." (audited).`,
+      { environment: opener.environment, owner: owner.environment, table: owner.table, where },
+    );
+  }
+}
+
+/** A command that only reads found no database: the SQLite file does not exist (it is never created by reading). */
+export class DatabaseMissingError extends EnvwardError {
+  constructor(environment: string, where: string, protectedTier: boolean) {
+    super(
+      'EW_DB_MISSING',
+      'problem',
+      `The database of ${environment} at ${where} does not exist; nothing was created.`,
+      protectedTier
+        ? `Check database.url (DATABASE_URL) for a typo; if ${environment}'s database is new, \`envward db stamp --env ${environment}\` creates and stamps it (audited).`
+        : 'Check database.url (DATABASE_URL) for a typo; a command that writes (migrate up, db stamp) creates it.',
+      { environment, where },
+    );
+  }
+}

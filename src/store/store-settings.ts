@@ -13,10 +13,22 @@ export interface StoreSettings {
   readonly schema: string | undefined;
   /** A prefix on every table name of this environment on a shared server. */
   readonly tablePrefix: string | undefined;
+  /**
+   * Environments of the same tier this (protected) environment lets into
+   * other namespaces of its database; recorded in its stamp when it opens.
+   */
+  readonly shareWith: readonly string[];
 }
 
 function number(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function names(value: unknown): readonly string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  return [...new Set(list.filter((name): name is string => typeof name === 'string').map((name) => name.trim()))]
+    .filter((name) => name !== '')
+    .sort();
 }
 
 function text(value: unknown): string | undefined {
@@ -34,5 +46,6 @@ export function storeSettings(resolved: Pick<ResolvedConfig<unknown>, 'values'>)
     fallback: text(get('fallback')),
     schema: text(get('schema')),
     tablePrefix: text(get('tablePrefix')),
+    shareWith: names(get('shareWith')),
   };
 }

@@ -31,6 +31,7 @@ const KEYS = [
   'database.fallback',
   'database.schema',
   'database.tablePrefix',
+  'database.shareWith',
   'features.newDashboard',
 ];
 const STAGING = 'config/environments/staging/settings.yml';

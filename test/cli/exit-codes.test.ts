@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +189,9 @@ describe('exit codes', { concurrency: true }, () => {
     const temp = await initProject();
     try {
       await declareHosts(temp.dir, 'production', [pattern]);
+      // production's database exists, not stamped yet (an empty SQLite file): reading never creates one.
+      mkdirSync(join(temp.dir, 'var/production'), { recursive: true });
+      writeFileSync(join(temp.dir, 'var/production/app.db'), '');
       const cwd = temp.dir;
       const [refused, refusedJson, viaVariable, development, inspect, noReason, forced, forcedJson, nothingToForce] =
         await Promise.all([

@@ -59,7 +59,9 @@ describe('preflight <env>', () => {
     const secrets = checkOf(missing, 'secrets');
     assert.equal(secrets.status, 'fail');
     assert.ok(secrets.findings.some((f) => f.code === 'EW_RULE_SECRET_UNSET' && f.key === 'payments.apiKey'));
-    assert.equal(checkOf(missing, 'database').findings[0]?.code, 'EW_DB_UNSTAMPED');
+    // No database file yet: a failing check (never "reachable"), and preflight does not create it.
+    assert.equal(checkOf(missing, 'database').status, 'fail');
+    assert.equal(checkOf(missing, 'database').findings[0]?.code, 'EW_DB_MISSING');
 
     await setSecret(project.dir, 'production', 'payments.apiKey', 'prod-api-key-Zr8Nw2Kd5Tq1Ys', ON_PRODUCTION_HOST);
     await cliExpect(project.dir, ['db', 'stamp', '--env', 'production'], 0, ON_PRODUCTION_HOST);

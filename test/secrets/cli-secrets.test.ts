@@ -158,6 +158,16 @@ describe('secrets keygen', { concurrency: true }, () => {
   });
 });
 
+/**
+ * A production reveal is shown only when audited in a database stamped for
+ * production (EW_REVEAL_UNAUDITED otherwise): its configuration must resolve
+ * (database.password set) and its database be stamped.
+ */
+async function stampProduction(dir: string, setPassword = true): Promise<void> {
+  if (setPassword) await setSecret(dir, 'production', 'database.password', makeCanary('dbpassword'));
+  await cliExpect(dir, ['db', 'stamp', '--env', 'production'], OK);
+}
+
 describe('secrets set, get, list, rm', { concurrency: true }, () => {
   let template: SecretsProject;
   const copies: SecretsProject[] = [];
@@ -191,6 +201,7 @@ describe('secrets set, get, list, rm', { concurrency: true }, () => {
     assertNoCanary(result.stdout + result.stderr, [value], 'set output');
     assert.match(result.stdout, /set database\.password in production/);
     assertNoCanary(q.read(secretFiles('production').secrets), [value], 'secrets.yml');
+    await stampProduction(q.dir, false);
     const got = await cliExpect(q.dir, ['secrets', 'get', 'database.password', '--reveal', '--env', 'production'], OK);
     assert.equal(got.stdout, `${value}\n`);
     // Inner newlines and a CRLF ending.
@@ -280,6 +291,7 @@ describe('secrets set, get, list, rm', { concurrency: true }, () => {
 
   test('get: exit 2 without --reveal, the value with it and the key, exit 3 without the key', async () => {
     const q = copy();
+    await stampProduction(q.dir);
     const args = ['secrets', 'get', 'payments.apiKey', '--env', 'production'];
     const [masked, shown, asJson] = await Promise.all([
       cli(q.dir, args),
@@ -302,7 +314,8 @@ describe('secrets set, get, list, rm', { concurrency: true }, () => {
       assert.match(missing.stderr, new RegExp(`error\\[EW_SECRET_KEY_MISSING\\].*ENVWARD_KEY_${env.toUpperCase()}`));
       assertNoCanary(missing.stdout + missing.stderr, [prodValue, devValue], `get without key (${env})`);
     }
-    const unknown = await cli(q.dir, ['secrets', 'get', 'database.password', '--reveal', '--env', 'production']);
+    // database.password is stored in q (for the stamp); a fresh copy has none.
+    const unknown = await cli(copy().dir, ['secrets', 'get', 'database.password', '--reveal', '--env', 'production']);
     assert.equal(unknown.code, USAGE, describeRun(['get', 'database.password'], unknown));
     assert.match(unknown.stderr, /error\[EW_SECRET_NAME\]/);
   });
@@ -346,6 +359,7 @@ describe('secrets set, get, list, rm', { concurrency: true }, () => {
     assert.equal(again.code, USAGE, describeRun(['rm'], again));
     assert.match(again.stderr, /error\[EW_SECRET_NAME\]/);
     // production is untouched.
+    await stampProduction(q.dir);
     const prod = await cliExpect(q.dir, ['secrets', 'get', 'payments.apiKey', '--reveal', '--env', 'production'], OK);
     assert.equal(prod.stdout, `${prodValue}\n`);
   });

@@ -5,11 +5,15 @@
  * environment acted on (stamped or not yet), on SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { querySqliteFile } from '../support/sqlite-file.ts';
 import { DIALECTS, makeStoreProject, STORE_CONFIG, type StoreProject } from '../support/store-project.ts';
 
 const OK = 0;
+const REFUSED = 3;
 const SECRET_VALUE = 'sk_dev_7c1e90a4b2d35f68';
 
 /** The store project's config with qa bound to qa-* hosts. */
@@ -82,7 +86,7 @@ for (const dialect of DIALECTS) {
       assert.ok(!listed.stdout.includes(SECRET_VALUE), 'the audit log never holds the value');
     });
 
-    test("a production reveal is audited in its unstamped store; another environment's store is not written", async () => {
+    test('a production reveal is shown only when audited in its stamped store; a decoy database refuses it', async () => {
       const value = 'sk_live_e83b1c07a9d24f65';
       const reveal = ['secrets', 'get', 'payments.apiKey', '--reveal', '--env', 'production'];
       const withSecret = async () => {
@@ -107,24 +111,43 @@ for (const dialect of DIALECTS) {
         assert.equal(listed.code, OK, listed.stderr);
         return (JSON.parse(listed.stdout).events as { target: string }[]).map((event) => event.target);
       };
+      const refused = (result: { code: number; stdout: string; stderr: string }, why: RegExp) => {
+        assert.equal(result.code, REFUSED, result.stderr);
+        assert.match(result.stderr, /EW_REVEAL_UNAUDITED/);
+        assert.match(result.stderr, why);
+        assert.ok(!result.stdout.includes(value) && !result.stderr.includes(value), 'the value is not printed');
+      };
 
-      // Not stamped yet (production waits for `db stamp`): the event goes to its configured database all the same.
-      const unstamped = await withSecret();
-      const shown = await unstamped.cli(reveal);
+      const project = await withSecret();
+      if (dialect === 'sqlite') {
+        refused(await project.cli(reveal), /EW_DB_MISSING/);
+        project.write('var/.keep', '');
+        await project.sql('select 1');
+      }
+      // Not stamped yet: nowhere that carries production's stamp, so no reveal.
+      refused(await project.cli(reveal), /EW_DB_UNSTAMPED/);
+      assert.equal((await project.cli(['db', 'stamp', '--env', 'production'])).code, OK);
+      const shown = await project.cli(reveal);
       assert.equal(shown.code, OK, shown.stderr);
       assert.equal(shown.stdout, `${value}\n`);
-      assert.doesNotMatch(shown.stderr, /not audited/);
-      assert.equal((await unstamped.cli(['db', 'stamp', '--env', 'production'])).code, OK);
-      assert.deepEqual(await reveals(unstamped), ['payments.apiKey']);
+      assert.deepEqual(await reveals(project), ['payments.apiKey']);
 
-      // The configured database belongs to development: nowhere to record it, and the user is told so.
-      const elsewhere = await withSecret();
-      const stamped = await elsewhere.cli(['db', 'stamp', '--env', 'development']);
-      assert.equal(stamped.code, OK, stamped.stderr);
-      const unaudited = await elsewhere.cli(reveal);
-      assert.equal(unaudited.code, OK, unaudited.stderr);
-      assert.match(unaudited.stderr, /secrets\.reveal on production is not audited: .*EW_ENV_MISMATCH/);
-      assert.ok(!unaudited.stderr.includes(value));
+      // DATABASE_URL at a decoy: refused, and the decoy is neither created nor written.
+      const decoy = await project.cli(reveal, { env: { DATABASE_URL: 'sqlite:decoy.db' } });
+      refused(decoy, /EW_DB_MISSING/);
+      assert.equal(existsSync(join(project.dir, 'decoy.db')), false, 'no decoy file');
+      // A decoy that exists but belongs to development: refused, nothing written there.
+      const development = await project.cli(['db', 'stamp', '--env', 'development'], {
+        env: { DATABASE_URL: 'sqlite:decoy.db' },
+      });
+      assert.equal(development.code, OK, development.stderr);
+      const before = querySqliteFile(join(project.dir, 'decoy.db'), 'select count(*) as n from envward_audit');
+      refused(await project.cli(reveal, { env: { DATABASE_URL: 'sqlite:decoy.db' } }), /EW_ENV_MISMATCH/);
+      assert.deepEqual(
+        querySqliteFile(join(project.dir, 'decoy.db'), 'select count(*) as n from envward_audit'),
+        before,
+      );
+      assert.deepEqual(await reveals(project), ['payments.apiKey'], 'only the audited reveal is in the log');
     });
   });
 }

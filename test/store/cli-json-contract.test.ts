@@ -45,6 +45,12 @@ for (const dialect of DIALECTS) {
       project = await makeStoreProject(dialect);
       const run = (...args: string[]) => project.cli([...args, '--json']);
 
+      if (dialect === 'sqlite') {
+        // Reading never creates the file: a missing one is EW_DB_MISSING; an empty one is unstamped.
+        errorOf(await run('db', 'status', '--env', 'production'), PROBLEM, 'EW_DB_MISSING', 'status, missing');
+        project.write('var/.keep', '');
+        await project.sql('select 1');
+      }
       const unstamped = jsonOf(await run('db', 'status', '--env', 'production'), OK, 'status, unstamped');
       assert.deepEqual([unstamped.environment, unstamped.dialect, unstamped.stamp], ['production', dialect, null]);
 

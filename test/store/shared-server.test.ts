@@ -32,11 +32,15 @@ async function createAccounts(store: Store<Bank>, owner: string): Promise<void> 
 const owners = async (db: Kysely<Bank>) =>
   (await db.selectFrom('accounts').select('owner').execute()).map((row) => row.owner);
 
-/** Two environments of one project on one database, each stamped through `db stamp`. */
+/**
+ * Two environments of one project and one tier on one database, each stamped
+ * through `db stamp`: staging, and qa (staging tier), whose sharing staging
+ * declares (protected tiers never share a database undeclared, nor mix).
+ */
 async function twoEnvironments(project: StoreProject) {
-  for (const env of ['staging', 'production']) await (await project.open(env, { stampMode: 'stamp' })).close();
+  for (const env of ['staging', 'qa']) await (await project.open(env, { stampMode: 'stamp' })).close();
   const staging = (await project.open('staging')) as unknown as Store<Bank>;
-  const production = (await project.open('production')) as unknown as Store<Bank>;
+  const production = (await project.open('qa')) as unknown as Store<Bank>;
   return { staging, production };
 }
 
@@ -44,7 +48,7 @@ describe('one PostgreSQL database, a schema per environment', { concurrency: tru
   const projects: StoreProject[] = [];
   const fresh = async () => {
     const project = await makeStoreProject('postgres', {
-      settings: { staging: 'database:\n  schema: stg\n', production: 'database:\n  schema: prd\n' },
+      settings: { staging: 'database:\n  schema: stg\n  shareWith: [qa]\n', qa: 'database:\n  schema: prd\n' },
     });
     projects.push(project);
     return project;
@@ -55,7 +59,7 @@ describe('one PostgreSQL database, a schema per environment', { concurrency: tru
     const project = await fresh();
     const { staging, production } = await twoEnvironments(project);
     assert.equal(staging.stamp?.environment, 'staging');
-    assert.equal(production.stamp?.environment, 'production');
+    assert.equal(production.stamp?.environment, 'qa');
 
     await createAccounts(staging, 'staging-owner');
     await assert.rejects(owners(production.db), { code: '42P01' }, "production does not see staging's accounts");
@@ -70,13 +74,17 @@ describe('one PostgreSQL database, a schema per environment', { concurrency: tru
     await production.audit.append({ action: 'test.event', target: 'prd', outcome: 'done' });
     assert.deepEqual(
       (await staging.audit.list()).map((row) => [row.action, row.environment]),
-      [['db.stamp', 'staging']],
+      [
+        ['db.stamp', 'staging'],
+        ['db.share', 'staging'],
+      ],
     );
     assert.deepEqual(
       (await production.audit.list()).map((row) => [row.action, row.environment]),
       [
-        ['db.stamp', 'production'],
-        ['test.event', 'production'],
+        ['db.stamp', 'qa'],
+        ['db.share', 'qa'],
+        ['test.event', 'qa'],
       ],
     );
     assert.equal((await staging.audit.verify()).ok, true);
@@ -101,10 +109,11 @@ describe('one PostgreSQL database, a schema per environment', { concurrency: tru
 
   test('an environment without a schema of its own still meets the stamp of the one that owns the database', async () => {
     const project = await fresh();
-    await (await project.open('production', { stampMode: 'stamp' })).close();
-    // development has no schema setting: it lands in public, which nobody stamped yet, and stamps it.
-    const development = await project.open('development');
-    assert.equal(development.stamp?.environment, 'development');
+    await (
+      await project.open('production', { stampMode: 'stamp', resolve: { set: { 'database.schema': 'prd' } } })
+    ).close();
+    // development has no schema setting: it would land in public, beside production's prd: refused, naming production.
+    await assert.rejects(project.open('development'), { code: 'EW_SHARED_DATABASE', message: /production/ });
     // qa (staging tier) sets schema prd by mistake: refused, naming production.
     await assert.rejects(project.open('qa', { resolve: { set: { 'database.schema': 'prd' } } }), {
       code: 'EW_ENV_MISMATCH',
@@ -130,12 +139,15 @@ for (const dialect of DIALECTS) {
 
     test("each environment has its own stamp and audit chain, and neither sees the other's tables", async () => {
       const project = await makeStoreProject(dialect, {
-        settings: { staging: 'database:\n  tablePrefix: stg_\n', production: 'database:\n  tablePrefix: prd_\n' },
+        settings: {
+          staging: 'database:\n  tablePrefix: stg_\n  shareWith: [qa]\n',
+          qa: 'database:\n  tablePrefix: prd_\n',
+        },
       });
       projects.push(project);
       const { staging, production } = await twoEnvironments(project);
       assert.equal(staging.stamp?.environment, 'staging');
-      assert.equal(production.stamp?.environment, 'production');
+      assert.equal(production.stamp?.environment, 'qa');
 
       await createAccounts(staging, 'staging-owner');
       await assert.rejects(owners(production.db), "production does not see staging's accounts");
@@ -144,8 +156,8 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await owners(production.db), ['production-owner']);
 
       await production.audit.append({ action: 'test.event', target: 'prd', outcome: 'done' });
-      assert.equal((await staging.audit.list()).length, 1);
-      assert.equal((await production.audit.list()).length, 2);
+      assert.equal((await staging.audit.list()).length, 2, 'db.stamp, db.share');
+      assert.equal((await production.audit.list()).length, 3, 'db.stamp, db.share, test.event');
       assert.equal((await staging.audit.verify()).ok, true);
       assert.equal((await production.audit.verify()).ok, true);
 

@@ -48,6 +48,7 @@ export default defineConfig({
       fallback: z.string().optional(),
       schema: z.string().optional(),
       tablePrefix: z.string().optional(),
+      shareWith: z.array(z.string()).optional(),
     }),
   }),
   environments: {

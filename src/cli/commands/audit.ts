@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { DatabaseUnstampedError, type Store, stampRefusal } from '../../store/index.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { storeFor } from './db.js';
@@ -42,17 +41,6 @@ interface AuditOptions extends CommonOptions {
   readonly limit?: string;
 }
 
-/** What an enforcing open would refuse: a protected environment's unstamped database, another's stamp, a copy. */
-function refuseForeignStamp(store: Store): void {
-  const { stamp, environment, project, identity, where } = store;
-  if (!stamp) {
-    if (environment.protected) throw new DatabaseUnstampedError(environment.name, where);
-    return;
-  }
-  const refusal = stampRefusal(stamp, { environment, project, identity }, where);
-  if (refusal) throw refusal;
-}
-
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description("the environment's hash-chained audit log");
 
@@ -74,7 +62,7 @@ export function registerAuditCommands(program: Command): void {
       ...(options.since ? { since: sinceTime(options.since) } : {}),
       ...(options.action ? { action: options.action } : {}),
     };
-    const store = await storeFor(options, output);
+    const store = await storeFor(options, output, 'read');
     try {
       const rows = await store.audit.list(filter);
       output.result({ environment: store.environment.name, database: store.where, events: rows }, () =>
@@ -106,11 +94,10 @@ export function registerAuditCommands(program: Command): void {
         `--expect-head expects a 64-character hex hash (a head verify printed), got "${expectHead}".`,
       );
     }
-    // verify reads only, so a dropped audit table is reported, not made again: the store is opened
-    // for inspection and the stamp checked as an open would. An override (--force) opens as before: it is audited.
-    const store = await storeFor(options, output, options.force ? 'enforce' : 'inspect');
+    // verify reads only, so a dropped audit table is reported, not made again: the 'read' open checks the
+    // stamp as an open would and writes nothing. An override (--force) opens as before: it is audited.
+    const store = await storeFor(options, output, options.force ? 'enforce' : 'read');
     try {
-      if (!options.force) refuseForeignStamp(store);
       const result = await store.audit.verify(expectHead === undefined ? {} : { expectHead });
       output.result({ environment: store.environment.name, database: store.where, ...result }, () => {
         if (!result.ok) {

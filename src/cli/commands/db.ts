@@ -9,7 +9,7 @@ import type { Output } from '../output.js';
 export async function storeFor(
   options: CommonOptions,
   output: Output,
-  stampMode: 'enforce' | 'inspect' | 'stamp' = 'enforce',
+  stampMode: 'enforce' | 'read' | 'inspect' | 'stamp' = 'enforce',
 ): Promise<Store> {
   const force = forceFrom(options);
   const resolved = await resolveConfig<unknown>({
@@ -65,6 +65,10 @@ export function registerDbCommands(program: Command): void {
           stamp: stamp ?? null,
           matches,
           sameDatabase: same,
+          otherStamps: store.otherStamps.map(({ table, stamp }) => ({ table, stamp })),
+          sharing: store.sharingRefusal
+            ? { code: store.sharingRefusal.code, message: store.sharingRefusal.message }
+            : null,
         },
         () =>
           [
@@ -76,9 +80,15 @@ export function registerDbCommands(program: Command): void {
                   : output.colors.red(`  -- not ${environment.name}'s: opening it as ${environment.name} is refused`))
               : `  not stamped${environment.protected ? `: run \`envward db stamp --env ${environment.name}\`` : ' (stamped on first open)'}`,
             `  identity ${identity}${identityNote(store, same, refusedCopy, output)}`,
+            ...store.otherStamps.map(
+              ({ table, stamp: other }) => `  also stamped for ${other.environment} (${other.tier}) in ${table}`,
+            ),
+            ...(store.sharingRefusal
+              ? [output.colors.red(`  -- ${store.sharingRefusal.code}: ${store.sharingRefusal.message}`)]
+              : []),
           ].join('\n'),
       );
-      if (stamp && (!matches || refusedCopy)) process.exitCode = EXIT.problem;
+      if ((stamp && (!matches || refusedCopy)) || store.sharingRefusal) process.exitCode = EXIT.problem;
     } finally {
       await store.close();
     }

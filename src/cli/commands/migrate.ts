@@ -44,7 +44,7 @@ export function registerMigrateCommands(program: Command): void {
     set: true,
   }).action(async (options: CommonOptions) => {
     const output = outputFor(options);
-    const store = await storeFor(options, output);
+    const store = await storeFor(options, output, 'read');
     try {
       const status = await migrationStatus(store);
       const broken = status.changed.length > 0 || status.missing.length > 0;
@@ -87,7 +87,7 @@ export function registerMigrateCommands(program: Command): void {
     },
   ).action(async (options: CommonOptions) => {
     const output = outputFor(options);
-    const store = await storeFor(options, output);
+    const store = await storeFor(options, output, 'read');
     try {
       const plans = await migrationPlan(store);
       output.result(

@@ -6,17 +6,16 @@ import { UsageError } from '../../errors.js';
 import {
   keygen,
   removeSecret,
+  revealSecret,
   rotateKey,
-  SecretKeyMissingError,
   SecretKeyNameError,
   SecretNoPublicKeyError,
   secretPaths,
   setSecrets,
 } from '../../secrets/index.js';
-import { findPrivateKey } from '../../secrets/key-source.js';
 import { readSecrets } from '../../secrets/secrets-file.js';
 import { settleBeforeReading } from '../../secrets/secrets-lock.js';
-import { decryptAll, readPublicKey } from '../../secrets/vault.js';
+import { readPublicKey } from '../../secrets/vault.js';
 import { auditAct } from '../audit-act.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { readSecretInput } from '../read-secret-input.js';
@@ -164,23 +163,8 @@ export function registerSecretsCommands(program: Command): void {
       );
     }
     const { project, environment } = await target(options);
-    const paths = secretPaths(environment.name);
-    await settleBeforeReading(project.root, environment.name);
-    const document = readSecrets(project.root, environment.name);
-    const record = document?.secrets.get(key);
-    if (!document || !record) {
-      throw new SecretKeyNameError(
-        key,
-        environment.name,
-        `no such secret in ${paths.secrets}`,
-        `\`envward secrets list --env ${environment.name}\` shows the stored names.`,
-      );
-    }
-    const lookup = findPrivateKey(project.root, environment, process.env, document.recipient);
-    for (const warning of lookup.warnings) output.warn(warning);
-    if (!lookup.found) throw new SecretKeyMissingError(environment.name, paths.variable, paths.privateKey);
-    const value = decryptAll({ ...document, secrets: new Map([[key, record]]) }, lookup.found).get(key) as string;
-    await auditAct(options, environment.name, { action: 'secrets.reveal', target: key, outcome: 'done' }, output);
+    const { value, warnings } = await revealSecret({ root: project.root, environment, key, variables: process.env });
+    for (const warning of warnings) output.warn(warning);
     output.result({ environment: environment.name, key, value }, () => value);
   });
 
