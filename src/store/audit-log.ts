@@ -137,7 +137,7 @@ function anchorBreak(rows: readonly AuditRow[], tableMissing: boolean, anchor: A
   const last = rows.at(-1);
   const events = last ? Number(last.seq) : 0;
   if (events === anchor.events && (last?.hash ?? '') === anchor.head) return undefined;
-  const records = `the stamp's anchor records ${anchor.events} events, head ${short(anchor.head)}`;
+  const records = `the stamp's anchor records ${anchor.events} event${anchor.events === 1 ? '' : 's'}, head ${short(anchor.head)}`;
   if (tableMissing) {
     return { seq: 1, reason: 'missing-table', message: `the audit table ${AUDIT_TABLE} is missing, but ${records}` };
   }

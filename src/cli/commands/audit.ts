@@ -112,7 +112,7 @@ export function registerAuditCommands(program: Command): void {
           : store.stamp
             ? 'no anchor recorded yet (the stamp table predates it; recorded on the next write)'
             : 'no anchor (the database is not stamped)';
-        return `audit log of ${store.where}: ${result.rows} events, chain intact, ${anchor}\nhead ${result.head}`;
+        return `audit log of ${store.where}: ${result.rows} event${result.rows === 1 ? '' : 's'}, chain intact, ${anchor}\nhead ${result.head}`;
       });
       if (!result.ok) process.exitCode = EXIT.problem;
     } finally {
