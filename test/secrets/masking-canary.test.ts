@@ -141,7 +141,11 @@ describe('no command prints a secret unless asked to reveal it', { concurrency: 
       const key = KEYS[index % KEYS.length] as string;
       return { env, key, args: ['secrets', 'get', key, '--reveal', '--env', env] };
     });
-    const results = await Promise.all(runs.map((run) => cli(template.dir, run.args, { env: baseEnv() })));
+    // A protected environment's reveal is audited in a database stamped for it, or refused: each
+    // environment gets its own, stamped first.
+    const database = (env: string) => ({ ...baseEnv(), DATABASE_URL: `sqlite:var/reveal-${env}.db` });
+    for (const env of ENVS) await cliExpect(template.dir, ['db', 'stamp', '--env', env], 0, { env: database(env) });
+    const results = await Promise.all(runs.map((run) => cli(template.dir, run.args, { env: database(run.env) })));
     runs.forEach((run, index) => {
       const result = results[index] as CliResult;
       const own = canaries[run.env]?.[run.key] as string;
@@ -154,6 +158,7 @@ describe('no command prints a secret unless asked to reveal it', { concurrency: 
       template.dir,
       ['secrets', 'get', 'payments.apiKey', '--reveal', '--env', 'staging', '--json'],
       0,
+      { env: database('staging') },
     );
     assert.equal(JSON.parse(asJson.stdout).value, canaries.staging?.['payments.apiKey']);
   });

@@ -144,9 +144,12 @@ describe('rotate-key', { concurrency: true }, () => {
   let template: SecretsProject;
   const values: Record<string, string> = {};
   const copies: SecretsProject[] = [];
-  const copy = () => {
+  // Each copy's database is stamped for production where the copy is: a protected environment's
+  // reveal (how these tests read values back) is audited there, or refused.
+  const copy = async () => {
     const q = copySecretsProject(template);
     copies.push(q);
+    await cliExpect(q.dir, ['db', 'stamp', '--env', ENV], 0);
     return q;
   };
 
@@ -164,7 +167,7 @@ describe('rotate-key', { concurrency: true }, () => {
   });
 
   test('re-encrypts every value to a new key pair; the old key opens nothing; the old public key is retired', async () => {
-    const q = copy();
+    const q = await copy();
     const before = snapshot(q);
     const oldKey = privateKeyIn(q.read(FILES.key));
     const oldPub = assertOneKey(q, 'before');
@@ -202,7 +205,7 @@ describe('rotate-key', { concurrency: true }, () => {
   });
 
   test('without the private key it refuses and changes nothing', async () => {
-    const q = copy();
+    const q = await copy();
     q.remove(FILES.key);
     const before = snapshot(q);
     const result = await cli(q.dir, ['secrets', 'rotate-key', '--env', ENV]);
@@ -212,7 +215,7 @@ describe('rotate-key', { concurrency: true }, () => {
   });
 
   test('with the key from ENVWARD_KEY_PRODUCTION it needs --print and prints the new key', async () => {
-    const q = copy();
+    const q = await copy();
     const oldKey = privateKeyIn(q.read(FILES.key));
     q.remove(FILES.key);
     const variable = { ENVWARD_KEY_PRODUCTION: oldKey };
@@ -246,7 +249,7 @@ describe('rotate-key', { concurrency: true }, () => {
 
   for (const point of ['rotate-key:staged', 'rotate-key:verified']) {
     test(`a crash at ${point} (before the commit point) leaves the old files in force`, async () => {
-      const q = copy();
+      const q = await copy();
       const before = snapshot(q);
       const oldKey = privateKeyIn(q.read(FILES.key));
       const crashed = await cli(q.dir, ['secrets', 'rotate-key', '--env', ENV], {
@@ -272,7 +275,7 @@ describe('rotate-key', { concurrency: true }, () => {
   }
 
   test('a crash before the commit point: the next config resolution removes the staged files (docs/secrets.md)', {}, async () => {
-    const q = copy();
+    const q = await copy();
     const before = snapshot(q);
     await cli(q.dir, ['secrets', 'rotate-key', '--env', ENV], { env: { ENVWARD_FAILPOINT: 'rotate-key:staged' } });
     await cliExpect(q.dir, ['config', 'show', '--env', ENV], 0);
@@ -283,7 +286,7 @@ describe('rotate-key', { concurrency: true }, () => {
 
   /** Crashes a rotation of a fresh copy at `point`; returns the copy and the old key. */
   async function crashAt(point: string): Promise<{ q: SecretsProject; oldKey: string; oldPub: string }> {
-    const q = copy();
+    const q = await copy();
     const oldKey = privateKeyIn(q.read(FILES.key));
     const oldPub = assertOneKey(q, 'before');
     const crashed = await cli(q.dir, ['secrets', 'rotate-key', '--env', ENV], { env: { ENVWARD_FAILPOINT: point } });
@@ -352,7 +355,7 @@ describe('rotate-key', { concurrency: true }, () => {
   });
 
   test('with the key from a variable, a crash after the commit point: only the printed key reads', async () => {
-    const q = copy();
+    const q = await copy();
     const oldKey = privateKeyIn(q.read(FILES.key));
     q.remove(FILES.key);
     const crashed = await cli(q.dir, ['secrets', 'rotate-key', '--env', ENV, '--print'], {
@@ -373,7 +376,7 @@ describe('rotate-key', { concurrency: true }, () => {
 
   /** Rotates a copy whose key is only in ENVWARD_KEY_PRODUCTION (`--print --json`), killed at `point`. */
   async function crashVariableJsonAt(point: string): Promise<{ q: SecretsProject; oldKey: string; oldPub: string }> {
-    const q = copy();
+    const q = await copy();
     const oldKey = privateKeyIn(q.read(FILES.key));
     const oldPub = assertOneKey(q, 'before');
     q.remove(FILES.key);
@@ -426,7 +429,7 @@ describe('rotate-key', { concurrency: true }, () => {
   }
 
   test(`with the key from a variable, the new key is also left in ${NEW_KEY_FILE} (text and --json say so)`, async () => {
-    const q = copy();
+    const q = await copy();
     const oldKey = privateKeyIn(q.read(FILES.key));
     q.remove(FILES.key);
     const text = await cliExpect(q.dir, ['secrets', 'rotate-key', '--env', ENV, '--print'], 0, {
