@@ -49,7 +49,7 @@ function issueAt(input: RuleInput, code: string, key: string, message: string): 
  * project's own rules. Returns every finding, never just the first.
  */
 export function checkTierRules(input: RuleInput): ConfigIssue[] {
-  const { environment, definition, schema, values } = input;
+  const { environment, schema, values } = input;
   const issues: ConfigIssue[] = [];
   if (environment.protected) {
     for (const leaf of schema.leaves.values()) {
@@ -102,10 +102,9 @@ export function checkTierRules(input: RuleInput): ConfigIssue[] {
       }
     }
   }
-  const required = [
-    ...(definition.required?.[environment.tier] ?? []),
-    ...(definition.required?.[environment.name] ?? []),
-  ];
+  // An environment named as its tier (development) is looked up once.
+  const names = new Set([environment.tier, environment.name]);
+  const required = [...names].flatMap((name) => requiredKeys(input, name, issues));
   for (const key of new Set(required)) {
     const value = readPath(values, key.split('.'));
     if (value === undefined || value === null || value === '') {
@@ -116,6 +115,27 @@ export function checkTierRules(input: RuleInput): ConfigIssue[] {
   }
   issues.push(...projectRuleIssues(input));
   return issues;
+}
+
+/**
+ * `required[name]` of envward.config.ts, checked: the project file is not
+ * type-checked when it loads, so anything but a list of key names is an
+ * issue (EW_PROJECT_RULE), never a crash.
+ */
+function requiredKeys(input: RuleInput, name: string, issues: ConfigIssue[]): readonly string[] {
+  const block: unknown = input.definition.required;
+  const list: unknown =
+    typeof block === 'object' && block !== null ? (block as Record<string, unknown>)[name] : undefined;
+  if (list === undefined) return [];
+  if (Array.isArray(list) && list.every((key) => typeof key === 'string' && key !== '')) return list as string[];
+  issues.push({
+    code: 'EW_PROJECT_RULE',
+    key: '',
+    environment: input.environment.name,
+    message: `\`required.${name}\` of envward.config.ts is not a list of key names; write it as required: { ${name}: ['database.url', ...] }`,
+    source: 'required',
+  });
+  return [];
 }
 
 function ruleProblem(input: RuleInput, problem: string): ConfigIssue {

@@ -46,6 +46,14 @@ interface Row {
 
 const ROWS: readonly Row[] = [
   {
+    name: 'a required block that is not a list of keys',
+    source: config(`schema: ${SCHEMA},
+  required: { development: 'database.url' },`),
+    code: 'EW_CONFIG_INVALID',
+    issue: 'EW_PROJECT_RULE',
+    says: /`required\.development` of envward\.config\.ts is not a list of key names/,
+  },
+  {
     name: 'a project rule that throws',
     source: config(`schema: ${SCHEMA},
   rules: [{ name: 'explodes', check: () => { throw new Error('rule bug'); } }],`),
