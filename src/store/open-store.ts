@@ -309,7 +309,13 @@ export async function openStoreNow<DB>(
     otherStamps = found.filter((entry) => !sameNamespace(entry.namespace, namespace));
     sharing = sharingDecision(
       otherStamps,
-      { environment, namespace, shares: settings.shareWith, catalogue: project.environments },
+      {
+        environment,
+        namespace,
+        shares: settings.shareWith,
+        recorded: stamp?.environment === environment.name ? stamp.shares : [],
+        catalogue: project.environments,
+      },
       where,
     );
     const ownRefusal = (found: Stamp) => {

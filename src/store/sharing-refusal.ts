@@ -8,8 +8,14 @@ const PROTECTED_TIERS: ReadonlySet<string> = new Set(['staging', 'production']);
 export interface SharingOpener {
   readonly environment: Pick<Environment, 'name' | 'tier' | 'protected'>;
   readonly namespace: Namespace;
-  /** `database.shareWith` of the opener. */
+  /** `database.shareWith` of the opener's settings. */
   readonly shares: readonly string[];
+  /**
+   * What the opener's own stamp in this database declared ([] when it has
+   * none here yet): a declaration counts towards another protected
+   * environment only once it was recorded, so a newcomer cannot let itself in.
+   */
+  readonly recorded: readonly string[];
   readonly catalogue: Pick<EnvironmentCatalogue, 'has' | 'get'>;
 }
 
@@ -30,8 +36,10 @@ function isProtected(stamp: NamespaceStamp['stamp'], catalogue: SharingOpener['c
  * namespaces hold `others` (see surveyStamps). The same environment in
  * several namespaces is fine, and so are unprotected environments side by
  * side. Where either side is protected, the two must be of the same tier,
- * and one of them must have declared the other in `database.shareWith`
- * (the opener in its settings, the other in its stamp).
+ * and the protected side must have declared the other in
+ * `database.shareWith`: another protected environment in its stamp (or the
+ * opener in the stamp it recorded here earlier), never a newcomer in its own
+ * settings alone; an unprotected other needs only the opener's settings.
  * @example
  * const { refusal } = sharingDecision(others, { environment, namespace, shares: [], catalogue }, store.where);
  */
@@ -59,9 +67,9 @@ export function sharingDecision(
     if (stamp.tier !== environment.tier) {
       return { refusal: new SharedDatabaseError(self, owner, where, 'tiers', guarded), declared: [] };
     }
-    const admitted =
-      (otherProtected && stamp.shares.includes(environment.name)) ||
-      (environment.protected && opener.shares.includes(stamp.environment));
+    const admitted = otherProtected
+      ? stamp.shares.includes(environment.name) || opener.recorded.includes(stamp.environment)
+      : opener.shares.includes(stamp.environment);
     if (!admitted) return { refusal: new SharedDatabaseError(self, owner, where, 'undeclared', guarded), declared: [] };
     declared.push(other);
   }

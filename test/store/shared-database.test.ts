@@ -147,6 +147,20 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test("a protected newcomer's own declaration does not let it into another protected environment's database", async () => {
+      const project = await fresh(dialect, {
+        production: 'database:\n  tablePrefix: prd_\n',
+        'eu-production': 'database:\n  tablePrefix: eu_\n  shareWith: [production]\n',
+      });
+      await (await project.open('production', { stampMode: 'stamp' })).close();
+      await assert.rejects(project.open('eu-production', { stampMode: 'stamp' }), {
+        code: 'EW_SHARED_DATABASE',
+        message: /production/,
+      });
+      // Production is untouched and opens as before.
+      await (await project.open('production')).close();
+    });
+
     test('an undeclared environment of the same tier is refused', async () => {
       const project = await fresh(dialect, { production: 'database:\n  tablePrefix: prd_\n' });
       await (await project.open('production', { stampMode: 'stamp' })).close();
