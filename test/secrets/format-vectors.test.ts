@@ -1,13 +1,16 @@
 /**
  * Fixed test vectors of the secrets format, version 1 (docs/secrets.md):
- * a key pair in its file forms, one envelope, and a secrets file, made once
- * by envward's own code and checked in under test/secrets/vectors/. Today's
+ * a public key file, one envelope, and a secrets file, made once by
+ * envward's own code and checked in under test/secrets/vectors/. No private
+ * key is committed (keys never enter the repository): the vectors' private
+ * key is derived here from a public label, so it protects nothing. Today's
  * code must parse them, decrypt them to the known plaintexts and render the
  * file back byte for byte, so format 1 cannot drift: a change that breaks
  * this test breaks every secrets file already committed by users. Never
  * regenerate the vectors; a new format is a new version beside them.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { OpenEnvelope, parseSealedValue } from '../../src/secrets/envelope.ts';
@@ -15,7 +18,7 @@ import { fingerprint } from '../../src/secrets/fingerprint.ts';
 import { importPrivateKey, importPublicKey, PRIVATE_KEY_PATTERN, publicKeyOf } from '../../src/secrets/key-format.ts';
 import { keyFileText } from '../../src/secrets/key-source.ts';
 import { parseSecrets, renderSecrets, SECRETS_FORMAT } from '../../src/secrets/secrets-file.ts';
-import { decryptAll } from '../../src/secrets/vault.ts';
+import { decryptAll, privateKeyFileText } from '../../src/secrets/vault.ts';
 
 const ENV = 'production';
 
@@ -29,10 +32,12 @@ const PLAINTEXTS: Readonly<Record<string, string>> = {
   'mail.signature': 'Grüße aus Zürich ✓ 日本\nsecond line: "quoted" \\ backslash',
   'payments.apiKey': 'sk_live_vector_51b7c2d9e0f3a4b6',
 };
-const PUBLIC_KEY = 'ewpub1_jDDeaMD65c4-VJMBbMYSdt1Prgu9_D4ERuZLuWsMU1A';
+const PUBLIC_KEY = 'ewpub1_QdY5xkXTyLkr8Jt36UfSV0KvlMKNBMFycV7MwBoKRn4';
+/** The vectors' private key: SHA-256 of a public label (any 32 bytes are an X25519 private key). */
+const PRIVATE_KEY = `ewkey1_${createHash('sha256').update('envward secrets format 1 test vector: production').digest('base64url')}`;
 
 function keys() {
-  const privateText = keyFileText(vector('production.key'));
+  const privateText = keyFileText(privateKeyFileText(ENV, PRIVATE_KEY, PUBLIC_KEY));
   assert.match(privateText, new RegExp(`^${PRIVATE_KEY_PATTERN}$`));
   const key = importPrivateKey(privateText);
   assert.ok(key, 'the private key file of format 1 imports');
