@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import type { ForceOverride, GuardOverride } from '../environment/index.js';
 import { type EnvwardError, ForceWithoutReasonError } from '../errors.js';
 import { type QueryLogger, slowQueryLogger, slowQueryThresholdMs } from '../observe/index.js';
+import { withAdvisoryLock } from './advisory-lock.js';
 import { writeBackupAtomically } from './atomic-backup.js';
 import { type AuditLog, auditLog } from './audit-log.js';
 import { type ConnectAccess, type Connection, connect } from './connect.js';
@@ -17,23 +18,15 @@ import { type EnvironmentPaths, environmentPaths } from './environment-paths.js'
 import { withFileLock } from './file-lock.js';
 import { ensureInternalTables, type InternalTables } from './internal-tables.js';
 import { type SharingDecision, sharingDecision } from './sharing-refusal.js';
-import {
-  claimStamp,
-  readStamp,
-  recordShares,
-  recordStampedDatabase,
-  type Stamp,
-  sameShares,
-  writeStamp,
-} from './stamp.js';
+import { claimStamp, readStamp, type Stamp, sameShares, writeStamp } from './stamp.js';
 import { stampRefusal } from './stamp-refusal.js';
 import { type NamespaceStamp, sameNamespace, surveyStamps } from './stamp-survey.js';
+import { auditFirstSharing, recordDeclaredSharing, recordIdentity } from './stamp-upkeep.js';
 import {
   DatabaseIdentityMismatchError,
   DatabaseUnavailableError,
   DatabaseUnstampedError,
   type SharedDatabaseError,
-  StoreLockTimeoutError,
 } from './store-errors.js';
 import { storeSettings } from './store-settings.js';
 import { TablePrefixPlugin } from './table-prefix-plugin.js';
@@ -146,93 +139,6 @@ async function connectWithFallback(
     if (fallback.dialect !== 'sqlite') throw error;
     warnings.push(`${error.message} Falling back to ${fallback.shown} (database.fallback, development only).`);
     return connect(fallback, settings, environment, access);
-  }
-}
-
-/**
- * On an open that passed the stamp check: a stamp without the database's
- * identity (or with less of it than this role sees) gets it; a
- * non-protected environment's stamp made on another database (the file was
- * copied or moved, a dump restored) is moved along, with a warning. Each
- * write is audited; a protected environment's copy never gets here.
- */
-async function recordIdentity(
-  stamp: Stamp,
-  context: {
-    internal: Kysely<InternalTables>;
-    identity: string;
-    environment: ResolvedConfig<unknown>['environment'];
-    where: string;
-    audit: AuditLog;
-    warnings: string[];
-  },
-): Promise<Stamp> {
-  const { internal, identity, environment, where, audit, warnings } = context;
-  const filling = identityRecordsMore(stamp.database, identity);
-  if (!filling && sameDatabase(stamp.database, identity)) return stamp;
-  const { stamp: now, recorded } = await recordStampedDatabase(internal, stamp.database, identity);
-  if (recorded) {
-    const reason = filling ? 'identity recorded' : `automatic: database moved or copied (was ${stamp.database})`;
-    await audit.append({ action: 'db.stamp', target: where, reason, outcome: 'done' });
-    if (!filling) {
-      warnings.push(
-        `The database at ${where} is not the one ${environment.name}'s stamp was made on (${stamp.database}; now ${identity}): it was copied or moved. ${environment.name} is not protected, so the stamp now records where it is (audited).`,
-      );
-    }
-  }
-  return now ?? stamp;
-}
-
-/**
- * A protected environment's stamp records the sharing it declares now
- * (`database.shareWith`), so that the other namespaces' processes can read
- * it from the database; a change is audited.
- */
-async function recordDeclaredSharing(
-  stamp: Stamp,
-  context: {
-    internal: Kysely<InternalTables>;
-    shares: readonly string[];
-    where: string;
-    audit: AuditLog;
-    makeTables: () => Promise<void>;
-  },
-): Promise<Stamp> {
-  const { internal, shares, where, audit, makeTables } = context;
-  if (sameShares(stamp.shares, shares)) return stamp;
-  await makeTables();
-  const now = await recordShares(internal, shares);
-  await audit.append({
-    action: 'db.stamp',
-    target: where,
-    reason: shares.length > 0 ? `sharing declared with ${shares.join(', ')}` : 'sharing withdrawn',
-    outcome: 'done',
-  });
-  return now ?? stamp;
-}
-
-/**
- * The first use of a declared sharing is audited in the opener's own log
- * (`db.share`, naming the environment and its stamp table); later opens
- * find the event and add none.
- */
-async function auditFirstSharing(
-  declared: readonly NamespaceStamp[],
-  context: { where: string; audit: AuditLog; makeTables: () => Promise<void> },
-): Promise<void> {
-  if (declared.length === 0) return;
-  const { where, audit, makeTables } = context;
-  await makeTables();
-  const seen = new Set((await audit.list({ action: 'db.share', limit: 10_000 })).map((row) => row.target));
-  for (const { stamp, table } of declared) {
-    const target = `${stamp.environment} ${table} ${where}`;
-    if (seen.has(target)) continue;
-    await audit.append({
-      action: 'db.share',
-      target,
-      reason: `declared in database.shareWith (${stamp.tier})`,
-      outcome: 'allowed',
-    });
   }
 }
 
@@ -428,27 +334,17 @@ export async function openStoreNow<DB>(
     plugins,
     exclusive: (name, waitMs, work) =>
       dialect === 'postgres'
-        ? db.connection().execute(async (connection) => {
-            const key = `${settings.schema ?? ''}.${settings.tablePrefix ?? ''}${name}`;
-            // Waiting is bounded by lock_timeout alone: database.statementTimeoutMs must not cut it short.
-            await sql`select set_config('lock_timeout', ${`${Math.max(1, Math.round(waitMs))}ms`}, false), set_config('statement_timeout', '0', false)`.execute(
-              connection,
-            );
-            try {
-              await sql`select pg_advisory_lock(hashtext(${key}))`.execute(connection);
-            } catch (error) {
-              if ((error as { code?: string }).code === '55P03') throw new StoreLockTimeoutError(name, waitMs);
-              throw error;
-            } finally {
-              await sql`select set_config('lock_timeout', '0', false)`.execute(connection);
-              await sql`reset statement_timeout`.execute(connection);
-            }
-            try {
-              return await work(connection);
-            } finally {
-              await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(connection);
-            }
-          })
+        ? db
+            .connection()
+            .execute((connection) =>
+              withAdvisoryLock(
+                connection,
+                `${settings.schema ?? ''}.${settings.tablePrefix ?? ''}${name}`,
+                name,
+                waitMs,
+                () => work(connection),
+              ),
+            )
         : withFileLock(`${(connection.target as { path: string }).path}.${name}`, name, waitMs, () => work(db)),
     async backup(label) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
