@@ -1,5 +1,6 @@
 import { defineConfig, secret, z } from 'envward';
 import type { z as zod } from 'zod';
+import { currencyExponent } from './src/money.js';
 
 /** The sample core-banking ledger: one schema, four environments, per-environment limits. */
 export const config = defineConfig({
@@ -20,15 +21,34 @@ export const config = defineConfig({
       poolSize: z.number().int().positive().default(10),
     }),
     ledger: z.object({
-      // The largest single transfer, in minor units (cents).
-      transferLimit: z.number().int().positive(),
-      currencies: z.array(z.string().regex(/^[A-Z]{3}$/)).default(['EUR', 'USD', 'GBP']),
+      // The largest single transfer or deposit, in whole units of its currency (1000: 1,000.00 EUR, 1,000 JPY).
+      transferLimit: z.number().int().positive().max(1_000_000_000),
+      // The overdraft a new customer account gets, in whole units; changed per account only by `npm run ledger:admin`.
+      defaultOverdraft: z.number().int().min(0).max(1_000_000).default(0),
+      currencies: z
+        .array(z.string().regex(/^[A-Z]{3}$/))
+        .min(1)
+        .default(['EUR', 'USD', 'GBP']),
+      // How long an Idempotency-Key is remembered (hours); after it, the key may start a new request.
+      idempotencyTtlHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 30)
+        .default(24),
     }),
     payments: z.object({
-      // The payment gateway: a mock in development and test, never in production.
+      // The payment gateway: a mock in development and test, never in staging or production.
       mode: z.enum(['mock', 'sandbox', 'live']).default('mock'),
-      baseUrl: z.string().url().optional(),
-      apiKey: secret(z.string()).optional(),
+      apiKey: secret(z.string().min(1)).optional(),
+    }),
+    // envward's outbound client reads outbound.<name>.*: the gateway's URL, and tuning over the tier's defaults.
+    outbound: z.object({
+      payments: z.object({
+        baseUrl: z.string().url().optional(),
+        retries: z.number().int().min(0).optional(),
+        timeoutMs: z.number().int().positive().optional(),
+      }),
     }),
     jobs: z.object({
       interestAccrual: z.object({
@@ -45,7 +65,7 @@ export const config = defineConfig({
       }),
     }),
   }),
-  variables: { 'app.port': 'PORT' },
+  variables: { 'app.port': 'PORT', 'outbound.payments.baseUrl': 'PAYMENTS_BASE_URL' },
   rules: [
     {
       name: 'no mock payment gateway in production',
@@ -55,8 +75,26 @@ export const config = defineConfig({
           ? [{ key: 'payments.mode', message: 'production must not run the payment gateway as a mock (use live)' }]
           : [],
     },
+    {
+      name: 'no mock payment gateway in staging',
+      tiers: ['staging'],
+      check: (values) =>
+        values.payments.mode === 'mock'
+          ? [{ key: 'payments.mode', message: 'staging rehearses production: use the sandbox gateway' }]
+          : [],
+    },
+    {
+      name: 'currencies are ISO 4217',
+      check: (values) =>
+        values.ledger.currencies
+          .filter((code) => currencyExponent(code) === undefined)
+          .map((code) => ({ key: 'ledger.currencies', message: `${code} is not an ISO 4217 currency` })),
+    },
   ],
-  required: { production: ['payments.baseUrl', 'payments.apiKey'], staging: ['payments.baseUrl'] },
+  required: {
+    production: ['outbound.payments.baseUrl', 'payments.apiKey'],
+    staging: ['outbound.payments.baseUrl'],
+  },
 });
 
 export default config;

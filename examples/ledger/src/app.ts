@@ -1,21 +1,77 @@
 /**
- * The ledger's HTTP API on Fastify. envward's plugin gives it the
+ * The ledger's HTTP API on Fastify, under /v1. envward's plugin gives it the
  * environment header, /environment, health, metrics, rate limits, request
- * ids and JSON error bodies; this file adds only the banking routes.
+ * ids and JSON error bodies; this file adds only the banking routes, each
+ * request checked by its route's JSON schema before any handler runs.
  */
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Ledger } from './ledger.js';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deposit, Deposits } from './deposits.js';
+import type { IdempotencyScope } from './idempotency.js';
+import type { Account, Ledger, Transfer } from './ledger.js';
 import { LedgerError } from './ledger.js';
 import type { LedgerRuntime } from './open-ledger.js';
-import type { PaymentGateway } from './payment-gateway.js';
 
 export interface LedgerRoutesOptions {
   readonly ledger: Ledger;
-  readonly gateway: PaymentGateway;
-  readonly environment: { readonly name: string; readonly tier: string };
+  readonly deposits: Deposits;
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+/** The client whose keys these are, until the API authenticates clients; one shared scope without it. */
+const ANONYMOUS_CLIENT = 'anonymous';
+
+const ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' } as const;
+// Minor units as a string of digits: a JSON number could not carry every amount exactly.
+const AMOUNT = { type: 'string', pattern: '^[0-9]{1,19}$' } as const;
+const IDEMPOTENT_HEADERS = {
+  type: 'object',
+  required: ['idempotency-key'],
+  properties: {
+    'idempotency-key': { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' },
+    'client-id': { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,100}$' },
+  },
+} as const;
+const ID_PARAMS = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+
+/** Which LEDGER_ code a schema refusal gets, by the field it is about. */
+const FIELD_CODES: Readonly<Record<string, string>> = {
+  amount: 'LEDGER_BAD_AMOUNT',
+  owner: 'LEDGER_BAD_OWNER',
+  currency: 'LEDGER_BAD_CURRENCY',
+  'idempotency-key': 'LEDGER_IDEMPOTENCY_KEY',
+  'client-id': 'LEDGER_BAD_CLIENT',
+};
+
+const FIELD_HINTS: Readonly<Record<string, string>> = {
+  amount: 'amount is a positive whole number of minor units written as a string of digits, e.g. "2500" for 25.00 EUR',
+  'idempotency-key':
+    'this request needs an Idempotency-Key header (1-200 of A-Z a-z 0-9 . _ : -); reuse it to retry safely',
+  'client-id': 'Client-Id is 1-100 of A-Z a-z 0-9 . _ : -',
+};
+
+interface ValidationIssue {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly params: Record<string, unknown>;
+  readonly message?: string;
+}
+
+/** A schema refusal as a LedgerError naming the field. */
+function validationError(error: FastifyError & { validation: ValidationIssue[]; validationContext?: string }) {
+  const [issue] = error.validation;
+  const field =
+    (issue?.params.missingProperty as string | undefined) ??
+    (issue?.params.additionalProperty as string | undefined) ??
+    issue?.instancePath.split('/').filter(Boolean).at(-1) ??
+    '';
+  if (issue?.keyword === 'additionalProperties') {
+    const hint = field === 'overdraftLimit' ? ': the overdraft is set by the bank, never by the client' : '';
+    return new LedgerError('LEDGER_UNKNOWN_FIELD', 400, `${field} is not a field of this request${hint}`, { field });
+  }
+  const code = FIELD_CODES[field] ?? 'LEDGER_BAD_REQUEST';
+  const message =
+    FIELD_HINTS[field] ?? `${error.validationContext ?? 'request'} ${field} ${issue?.message ?? 'is invalid'}`;
+  return new LedgerError(code, 400, message, field ? { field } : {});
+}
 
 function sendLedgerError(error: LedgerError, request: FastifyRequest, reply: FastifyReply) {
   return reply
@@ -23,66 +79,117 @@ function sendLedgerError(error: LedgerError, request: FastifyRequest, reply: Fas
     .send({ error: { code: error.code, message: error.message, requestId: request.id, ...error.details } });
 }
 
+function scopeOf(request: FastifyRequest): IdempotencyScope {
+  const client = request.headers['client-id'];
+  return {
+    client: typeof client === 'string' ? client : ANONYMOUS_CLIENT,
+    key: request.headers['idempotency-key'] as string,
+  };
+}
+
+/** JSON shapes: money as strings of minor units. */
+export function accountJson(account: Account) {
+  return {
+    id: account.id,
+    owner: account.owner,
+    customerId: account.customerId,
+    kind: account.kind,
+    currency: account.currency,
+    balance: account.balance.toString(),
+    overdraftLimit: account.overdraftLimit.toString(),
+    createdAt: account.createdAt,
+  };
+}
+
+export function transferJson(transfer: Transfer) {
+  return { ...transfer, amount: transfer.amount.toString() };
+}
+
+export function depositJson(deposit: Deposit) {
+  return {
+    id: deposit.id,
+    account: deposit.account,
+    amount: deposit.amount.toString(),
+    currency: deposit.currency,
+    status: deposit.status,
+    gatewayReference: deposit.gatewayReference,
+    transfer: deposit.transfer ? transferJson(deposit.transfer) : null,
+    createdAt: deposit.createdAt,
+  };
+}
+
 /** The banking routes, in their own scope so their error handler sees ledger errors first. */
 export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOptions): Promise<void> {
-  const { ledger, gateway, environment } = options;
+  const { ledger, deposits } = options;
 
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof LedgerError) return sendLedgerError(error, request, reply);
+    if (Array.isArray((error as { validation?: unknown }).validation)) {
+      return sendLedgerError(validationError(error as Parameters<typeof validationError>[0]), request, reply);
+    }
     // Everything else (413, 400, 429, 500) is envward's plugin's to answer.
     throw error;
   });
 
-  app.post<{ Body: { owner?: unknown; currency?: unknown; overdraftLimit?: unknown } }>(
-    '/accounts',
+  app.post<{ Body: { owner: string; currency: string } }>(
+    '/v1/accounts',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['owner', 'currency'],
+          additionalProperties: false,
+          properties: { owner: { type: 'string', minLength: 1, maxLength: 200 }, currency: { type: 'string' } },
+        },
+      },
+    },
+    async (request, reply) => reply.status(201).send(accountJson(await ledger.openAccount(request.body))),
+  );
+
+  app.get<{ Params: { id: string } }>('/v1/accounts/:id', { schema: { params: ID_PARAMS } }, async (request) =>
+    accountJson(await ledger.account(request.params.id)),
+  );
+
+  app.post<{ Body: { from: string; to: string; amount: string } }>(
+    '/v1/transfers',
+    {
+      schema: {
+        headers: IDEMPOTENT_HEADERS,
+        body: {
+          type: 'object',
+          required: ['from', 'to', 'amount'],
+          additionalProperties: false,
+          properties: { from: ID, to: ID, amount: AMOUNT },
+        },
+      },
+    },
     async (request, reply) => {
-      const body = request.body ?? {};
-      const account = await ledger.openAccount({
-        owner: body.owner,
-        currency: body.currency,
-        ...(body.overdraftLimit !== undefined ? { overdraftLimit: body.overdraftLimit } : {}),
-      });
-      return reply.status(201).send(account);
+      const { transfer, replayed } = await ledger.transfer(request.body, scopeOf(request));
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      // A replay answers as the first request did.
+      return reply.status(201).send(transferJson(transfer));
     },
   );
 
-  app.get<{ Params: { id: string } }>('/accounts/:id', async (request) => ledger.account(request.params.id));
+  app.get<{ Params: { id: string } }>('/v1/transfers/:id', { schema: { params: ID_PARAMS } }, async (request) =>
+    transferJson(await ledger.transferById(request.params.id)),
+  );
 
-  app.post<{ Body: { from?: unknown; to?: unknown; amount?: unknown } }>('/transfers', async (request, reply) => {
-    const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-      throw new LedgerError(
-        'LEDGER_IDEMPOTENCY_KEY',
-        400,
-        'POST /transfers needs an Idempotency-Key header (1-200 of A-Z a-z 0-9 . _ : -); reuse it to retry safely',
-      );
-    }
-    const body = request.body ?? {};
-    const { transfer, replayed } = await ledger.transfer(
-      { from: body.from as string, to: body.to as string, amount: body.amount as number },
-      key,
-    );
-    if (replayed) reply.header('idempotent-replayed', 'true');
-    return reply.status(replayed ? 200 : 201).send(transfer);
-  });
-
-  app.get<{ Params: { id: string } }>('/transfers/:id', async (request) => ledger.transferById(request.params.id));
-
-  app.post<{ Params: { id: string }; Body: { amount?: unknown } }>('/accounts/:id/deposit', async (request, reply) => {
-    if (environment.tier !== 'development') {
-      throw new LedgerError(
-        'LEDGER_DEVELOPMENT_ONLY',
-        403,
-        `deposits through the API are for trying the ledger in development; ${environment.name} is ${environment.tier}`,
-      );
-    }
-    const account = await ledger.account(request.params.id);
-    const amount = ledger.checkAmount(request.body?.amount);
-    // Money comes in through the payment gateway (a mock here), then is posted.
-    const { reference } = await gateway.collect({ account: account.id, amount, currency: account.currency });
-    const transfer = await ledger.deposit(account.id, amount);
-    return reply.status(201).send({ ...transfer, gatewayReference: reference });
-  });
+  app.post<{ Params: { id: string }; Body: { amount: string } }>(
+    '/v1/accounts/:id/deposits',
+    {
+      schema: {
+        params: ID_PARAMS,
+        headers: IDEMPOTENT_HEADERS,
+        body: { type: 'object', required: ['amount'], additionalProperties: false, properties: { amount: AMOUNT } },
+      },
+    },
+    async (request, reply) => {
+      const { deposit, replayed } = await deposits.deposit(request.params.id, request.body.amount, scopeOf(request));
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(201).send(depositJson(deposit));
+    },
+  );
 }
 
 export interface BuildLedgerAppOptions {
@@ -93,26 +200,35 @@ export interface BuildLedgerAppOptions {
   readonly version?: string;
 }
 
+/**
+ * Fastify validates bodies without coercion: a JSON number is not quietly
+ * made the string an amount must be, and unknown fields are refused rather
+ * than dropped.
+ */
+const STRICT_AJV = { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } } as const;
+
 /** The ledger service: Fastify, envward's plugin, the banking routes. */
 export async function buildLedgerApp(
-  runtime: Pick<LedgerRuntime, 'resolved' | 'store' | 'ledger' | 'gateway'>,
+  runtime: Pick<LedgerRuntime, 'resolved' | 'store' | 'ledger' | 'deposits'>,
   options: BuildLedgerAppOptions = {},
 ): Promise<FastifyInstance> {
   const { default: Fastify } = await import('fastify');
-  const { environment } = runtime.resolved;
   let app: FastifyInstance;
   if (options.plugin === false) {
-    app = Fastify(options.logger ? { loggerInstance: options.logger } : {}) as unknown as FastifyInstance;
+    app = Fastify({
+      ...(options.logger ? { loggerInstance: options.logger } : {}),
+      ajv: STRICT_AJV,
+    }) as unknown as FastifyInstance;
   } else {
     const { envwardFastify, envwardServerOptions } = await import('envward/fastify');
     const serverOptions = envwardServerOptions(runtime.resolved, options.logger ? { logger: options.logger } : {});
-    app = Fastify(serverOptions) as unknown as FastifyInstance;
+    app = Fastify({ ...serverOptions, ajv: STRICT_AJV }) as unknown as FastifyInstance;
     await app.register(envwardFastify, {
       config: runtime.resolved,
       store: runtime.store,
       ...(options.version !== undefined ? { version: options.version } : {}),
     });
   }
-  await app.register(ledgerRoutes, { ledger: runtime.ledger, gateway: runtime.gateway, environment });
+  await app.register(ledgerRoutes, { ledger: runtime.ledger, deposits: runtime.deposits });
   return app;
 }

@@ -1,33 +1,32 @@
 /**
- * The ledger's rules, independent of HTTP: accounts, double-entry transfers
- * that are atomic and idempotent, balances that never go below the
- * account's overdraft, and the environment's transfer limit.
+ * The ledger's rules, independent of HTTP: customer accounts, double-entry
+ * transfers that are atomic and idempotent per client, balances that never
+ * go below the account's overdraft, and the environment's transfer limit.
+ * Money is bigint in minor units throughout (money.ts); the database holds
+ * every rule here as a constraint too (migrations/), so a bug or a hand-run
+ * statement cannot break one either.
  */
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { type IdempotencyScope, idempotency } from './idempotency.js';
+import { LedgerError, refusedByDatabase } from './ledger-error.js';
+import { formatMinor, majorToMinor, parseMinor } from './money.js';
 import type { LedgerDatabase } from './schema.js';
 
-/** A refusal the API turns into a JSON error with this code and status. */
-export class LedgerError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'LedgerError';
-  }
-}
+export { LedgerError } from './ledger-error.js';
+
+export type AccountKind = 'customer' | 'funding' | 'interest';
 
 export interface Account {
   readonly id: string;
   readonly owner: string;
   readonly customerId: string | null;
-  readonly kind: 'customer' | 'system';
+  readonly kind: AccountKind;
   readonly currency: string;
-  readonly balance: number;
-  readonly overdraftLimit: number;
+  /** Minor units. */
+  readonly balance: bigint;
+  /** How far below zero the balance may go, minor units; set only by `setOverdraft` or the environment's default. */
+  readonly overdraftLimit: bigint;
   readonly createdAt: string;
 }
 
@@ -35,142 +34,227 @@ export interface Transfer {
   readonly id: string;
   readonly from: string;
   readonly to: string;
-  readonly amount: number;
+  /** Minor units, > 0. */
+  readonly amount: bigint;
   readonly currency: string;
   readonly kind: 'transfer' | 'deposit' | 'interest';
   readonly createdAt: string;
 }
 
 export interface TransferRequest {
-  readonly from: string;
-  readonly to: string;
-  readonly amount: number;
+  readonly from: unknown;
+  readonly to: unknown;
+  /** Minor units as a string of digits ("2500" is 25.00 EUR). */
+  readonly amount: unknown;
 }
 
 export interface LedgerSettings {
-  /** The environment's largest transfer, minor units. */
+  /** The environment's largest transfer or deposit, in whole units of the currency (1000 is 1,000.00 EUR or 1,000 JPY). */
   readonly transferLimit: number;
+  /** The overdraft a new customer account gets, in whole units of its currency (0: none). */
+  readonly defaultOverdraft: number;
   readonly currencies: readonly string[];
+  /** How long an Idempotency-Key is remembered, milliseconds. */
+  readonly idempotencyTtlMs: number;
   /** The environment's name, for messages. */
   readonly environment: string;
   readonly dialect: 'sqlite' | 'postgres';
   /** Makes an environment-coded id (`DEV-TXN-...`). */
-  readonly nextId: (kind: 'txn' | 'acc' | 'cus' | 'jrn') => string;
+  readonly nextId: (kind: 'txn' | 'acc' | 'cus' | 'dep') => string;
+  /** Records a privileged act (envward's audit log); the overdraft is one. */
+  readonly audit: (event: { action: string; target: string; reason?: string; outcome: string }) => Promise<unknown>;
 }
 
 type Db = Kysely<LedgerDatabase>;
+type Trx = Transaction<LedgerDatabase>;
 
 const now = () => new Date().toISOString();
 
-function toAccount(row: LedgerDatabase['accounts']): Account {
+/** Money columns leave the database as text, so no driver turns them into a float on the way. */
+const ACCOUNT_COLUMNS = [
+  'id',
+  'customer_id',
+  'owner',
+  'kind',
+  'currency',
+  sql<string>`cast(balance as text)`.as('balance'),
+  sql<string>`cast(overdraft_limit as text)`.as('overdraft_limit'),
+  'created_at',
+] as const;
+
+const TRANSFER_COLUMNS = [
+  'id',
+  'from_account',
+  'to_account',
+  sql<string>`cast(amount as text)`.as('amount'),
+  'currency',
+  'kind',
+  'created_at',
+] as const;
+
+interface AccountRow {
+  id: string;
+  customer_id: string | null;
+  owner: string;
+  kind: string;
+  currency: string;
+  balance: string;
+  overdraft_limit: string;
+  created_at: string;
+}
+
+interface TransferRow {
+  id: string;
+  from_account: string;
+  to_account: string;
+  amount: string;
+  currency: string;
+  kind: string;
+  created_at: string;
+}
+
+function toAccount(row: AccountRow): Account {
   return {
     id: row.id,
     owner: row.owner,
     customerId: row.customer_id,
-    kind: row.kind as Account['kind'],
+    kind: row.kind as AccountKind,
     currency: row.currency,
-    // pg returns bigint as text; amounts stay far below 2^53.
-    balance: Number(row.balance),
-    overdraftLimit: Number(row.overdraft_limit),
+    balance: BigInt(row.balance),
+    overdraftLimit: BigInt(row.overdraft_limit),
     createdAt: row.created_at,
   };
 }
 
-function toTransfer(row: LedgerDatabase['transfers']): Transfer {
+export function toTransfer(row: TransferRow): Transfer {
   return {
     id: row.id,
     from: row.from_account,
     to: row.to_account,
-    amount: Number(row.amount),
+    amount: BigInt(row.amount),
     currency: row.currency,
     kind: row.kind as Transfer['kind'],
     createdAt: row.created_at,
   };
 }
 
-export function formatMinor(amount: number, currency: string): string {
-  return `${(amount / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
-}
+const fingerprint = (parts: readonly unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
 /** The ledger of one store. */
 export function ledger(db: Db, settings: LedgerSettings) {
-  async function lockAccount(trx: Transaction<LedgerDatabase>, id: string): Promise<Account | undefined> {
-    let query = trx.selectFrom('accounts').selectAll().where('id', '=', id);
-    // SQLite serialises write transactions already; PostgreSQL needs row locks.
+  const keys = idempotency(settings.idempotencyTtlMs);
+
+  /**
+   * Reads an account for the rest of the transaction: PostgreSQL locks the
+   * row; SQLite takes the database's write lock with a no-op write first, so
+   * a second process waits here rather than failing when it would upgrade.
+   */
+  async function lockAccount(trx: Trx, id: string): Promise<Account | undefined> {
+    if (settings.dialect === 'sqlite') {
+      await trx.updateTable('accounts').set({ overdraft_limit: sql`overdraft_limit` }).where('id', '=', id).execute();
+    }
+    let query = trx.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', id);
     if (settings.dialect === 'postgres') query = query.forUpdate();
     const row = await query.executeTakeFirst();
     return row ? toAccount(row) : undefined;
   }
 
-  async function post(trx: Transaction<LedgerDatabase>, transfer: Transfer): Promise<void> {
-    const at = transfer.createdAt;
-    await trx
-      .updateTable('accounts')
-      .set({ balance: sql`balance - ${transfer.amount}` })
-      .where('id', '=', transfer.from)
-      .execute();
-    await trx
-      .updateTable('accounts')
-      .set({ balance: sql`balance + ${transfer.amount}` })
-      .where('id', '=', transfer.to)
-      .execute();
-    await trx
-      .insertInto('transfers')
-      .values({
-        id: transfer.id,
-        from_account: transfer.from,
-        to_account: transfer.to,
-        amount: transfer.amount,
-        currency: transfer.currency,
-        kind: transfer.kind,
-        created_at: at,
-      })
-      .execute();
-    await trx
-      .insertInto('journal')
-      .values([
-        {
-          id: settings.nextId('jrn'),
-          transfer_id: transfer.id,
-          account_id: transfer.from,
-          amount: -transfer.amount,
-          created_at: at,
-        },
-        {
-          id: settings.nextId('jrn'),
-          transfer_id: transfer.id,
-          account_id: transfer.to,
-          amount: transfer.amount,
-          created_at: at,
-        },
-      ])
-      .execute();
+  async function readAccount(trx: Db | Trx, id: string): Promise<Account> {
+    const row = await trx.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new LedgerError('LEDGER_NOT_FOUND', 404, `account ${id} does not exist`, { account: id });
+    return toAccount(row);
   }
 
-  function checkAmount(amount: unknown): number {
-    if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) {
-      throw new LedgerError('LEDGER_BAD_AMOUNT', 400, 'amount must be a positive integer in minor units (cents)');
+  /** The amount of a request: a string of digits in minor units, > 0; LEDGER_BAD_AMOUNT otherwise. */
+  function parseAmount(amount: unknown): bigint {
+    const value = parseMinor(amount);
+    if (value === undefined || value === 0n) {
+      throw new LedgerError(
+        'LEDGER_BAD_AMOUNT',
+        400,
+        'amount must be a positive whole number of minor units written as a string of digits, e.g. "2500" for 25.00 EUR',
+      );
     }
-    if (amount > settings.transferLimit) {
+    return value;
+  }
+
+  function checkLimit(amount: bigint, currency: string): void {
+    const limit = majorToMinor(settings.transferLimit, currency);
+    if (amount > limit) {
       throw new LedgerError(
         'LEDGER_LIMIT_EXCEEDED',
         422,
-        `amount ${amount} is above ${settings.environment}'s transfer limit of ${settings.transferLimit} (minor units)`,
-        { limit: settings.transferLimit, environment: settings.environment },
+        `${formatMinor(amount, currency)} is above ${settings.environment}'s limit of ${formatMinor(limit, currency)} per transfer`,
+        { limit: limit.toString(), currency, environment: settings.environment },
       );
     }
-    return amount;
   }
 
-  /** Moves money between two accounts of one currency, inside `trx`, with every check. */
-  async function move(
-    trx: Transaction<LedgerDatabase>,
-    from: string,
-    to: string,
-    amount: number,
-    kind: Transfer['kind'],
-    id: string,
-  ): Promise<Transfer> {
+  function requireCustomer(account: Account, role: 'source' | 'target'): void {
+    if (account.kind !== 'customer') {
+      throw new LedgerError(
+        'LEDGER_SYSTEM_ACCOUNT',
+        403,
+        `account ${account.id} is the bank's ${account.kind} account: it is never a transfer's ${role} through the API`,
+        { account: account.id },
+      );
+    }
+  }
+
+  /** Inserts the transfer; the database posts its journal lines and moves both balances (migration 004). */
+  async function post(trx: Trx, transfer: Transfer): Promise<Transfer> {
+    try {
+      await trx
+        .insertInto('transfers')
+        .values({
+          id: transfer.id,
+          from_account: transfer.from,
+          to_account: transfer.to,
+          amount: transfer.amount,
+          currency: transfer.currency,
+          kind: transfer.kind,
+          created_at: transfer.createdAt,
+        })
+        .execute();
+    } catch (error) {
+      throw refusedByDatabase(error) ?? error;
+    }
+    return transfer;
+  }
+
+  /** The bank's account of `kind` for `currency`, made on first use; one per currency even when two first uses race. */
+  async function systemAccount(trx: Trx, kind: 'funding' | 'interest', currency: string): Promise<string> {
+    const find = () =>
+      trx
+        .selectFrom('accounts')
+        .select('id')
+        .where('kind', '=', kind)
+        .where('currency', '=', currency)
+        .executeTakeFirst();
+    const existing = await find();
+    if (existing) return existing.id;
+    await trx
+      .insertInto('accounts')
+      .values({
+        id: settings.nextId('acc'),
+        customer_id: null,
+        owner: kind === 'funding' ? `external funding (${currency})` : `interest paid (${currency})`,
+        kind,
+        currency,
+        balance: 0n,
+        overdraft_limit: 0n,
+        created_at: now(),
+      })
+      // The unique index on (kind, currency) decides a race; the loser reads the winner's row.
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+    const made = await find();
+    if (!made) throw new Error(`the ${kind} account for ${currency} was neither found nor made`);
+    return made.id;
+  }
+
+  /** Moves money between two customer accounts of one currency, inside `trx`, with every check. */
+  async function move(trx: Trx, from: string, to: string, amount: bigint, id: string): Promise<Transfer> {
     // Lock in id order so two opposite transfers cannot deadlock.
     const [first, second] = from < to ? [from, to] : [to, from];
     const a = await lockAccount(trx, first);
@@ -179,6 +263,8 @@ export function ledger(db: Db, settings: LedgerSettings) {
     const target = from < to ? b : a;
     if (!source) throw new LedgerError('LEDGER_NOT_FOUND', 404, `account ${from} does not exist`, { account: from });
     if (!target) throw new LedgerError('LEDGER_NOT_FOUND', 404, `account ${to} does not exist`, { account: to });
+    requireCustomer(source, 'source');
+    requireCustomer(target, 'target');
     if (source.currency !== target.currency) {
       throw new LedgerError(
         'LEDGER_CURRENCY_MISMATCH',
@@ -186,48 +272,34 @@ export function ledger(db: Db, settings: LedgerSettings) {
         `account ${from} holds ${source.currency} and ${to} holds ${target.currency}`,
       );
     }
-    if (source.kind === 'customer' && source.balance - amount < -source.overdraftLimit) {
+    checkLimit(amount, source.currency);
+    if (source.balance - amount < -source.overdraftLimit) {
       throw new LedgerError(
         'LEDGER_INSUFFICIENT_FUNDS',
         422,
         `account ${from} has ${formatMinor(source.balance, source.currency)}; ${formatMinor(amount, source.currency)} would exceed its overdraft of ${formatMinor(source.overdraftLimit, source.currency)}`,
       );
     }
-    const transfer: Transfer = { id, from, to, amount, currency: source.currency, kind, createdAt: now() };
-    await post(trx, transfer);
-    return transfer;
+    return post(trx, { id, from, to, amount, currency: source.currency, kind: 'transfer', createdAt: now() });
   }
 
-  async function systemAccount(trx: Transaction<LedgerDatabase>, currency: string): Promise<string> {
-    const existing = await trx
-      .selectFrom('accounts')
-      .select('id')
-      .where('kind', '=', 'system')
-      .where('currency', '=', currency)
-      .executeTakeFirst();
-    if (existing) return existing.id;
-    const id = settings.nextId('acc');
-    await trx
-      .insertInto('accounts')
-      .values({
-        id,
-        customer_id: null,
-        owner: `external funding (${currency})`,
-        kind: 'system',
-        currency,
-        balance: 0,
-        overdraft_limit: 0,
-        created_at: now(),
-      })
-      .execute();
-    return id;
+  async function transferIn(trx: Db | Trx, id: string): Promise<Transfer> {
+    const row = await trx.selectFrom('transfers').select(TRANSFER_COLUMNS).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new LedgerError('LEDGER_NOT_FOUND', 404, `transfer ${id} does not exist`, { transfer: id });
+    return toTransfer(row);
   }
 
   return {
-    /** The amount as a transfer or deposit takes it; throws LEDGER_BAD_AMOUNT or LEDGER_LIMIT_EXCEEDED. */
-    checkAmount,
+    parseAmount,
+    checkLimit,
+    requireCustomer,
+    lockAccount,
+    readAccount,
+    systemAccount,
+    post,
+    keys,
 
-    async openAccount(input: { owner: unknown; currency: unknown; overdraftLimit?: unknown }): Promise<Account> {
+    async openAccount(input: { owner: unknown; currency: unknown }): Promise<Account> {
       const owner = typeof input.owner === 'string' ? input.owner.trim() : '';
       if (owner === '' || owner.length > 200) {
         throw new LedgerError('LEDGER_BAD_OWNER', 400, 'owner must be a name of 1 to 200 characters');
@@ -236,167 +308,88 @@ export function ledger(db: Db, settings: LedgerSettings) {
       if (typeof currency !== 'string' || !settings.currencies.includes(currency)) {
         throw new LedgerError('LEDGER_BAD_CURRENCY', 400, `currency must be one of ${settings.currencies.join(', ')}`);
       }
-      const overdraft = input.overdraftLimit ?? 0;
-      if (typeof overdraft !== 'number' || !Number.isSafeInteger(overdraft) || overdraft < 0) {
-        throw new LedgerError('LEDGER_BAD_AMOUNT', 400, 'overdraftLimit must be a non-negative integer (minor units)');
-      }
       const customerId = settings.nextId('cus');
-      const account = {
+      const row: AccountRow = {
         id: settings.nextId('acc'),
         customer_id: customerId,
         owner,
         kind: 'customer',
         currency,
-        balance: 0,
-        overdraft_limit: overdraft,
+        balance: '0',
+        overdraft_limit: majorToMinor(settings.defaultOverdraft, currency).toString(),
         created_at: now(),
       };
       await db.transaction().execute(async (trx) => {
+        await trx.insertInto('customers').values({ id: customerId, name: owner, created_at: row.created_at }).execute();
         await trx
-          .insertInto('customers')
-          .values({ id: customerId, name: owner, created_at: account.created_at })
+          .insertInto('accounts')
+          .values({ ...row, balance: 0n, overdraft_limit: BigInt(row.overdraft_limit) })
           .execute();
-        await trx.insertInto('accounts').values(account).execute();
       });
-      return toAccount(account as LedgerDatabase['accounts']);
-    },
-
-    async account(id: string): Promise<Account> {
-      const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row) throw new LedgerError('LEDGER_NOT_FOUND', 404, `account ${id} does not exist`, { account: id });
       return toAccount(row);
     },
 
-    async transferById(id: string): Promise<Transfer> {
-      const row = await db.selectFrom('transfers').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row) throw new LedgerError('LEDGER_NOT_FOUND', 404, `transfer ${id} does not exist`, { transfer: id });
-      return toTransfer(row);
-    },
+    account: (id: string): Promise<Account> => readAccount(db, id),
+
+    transferById: (id: string): Promise<Transfer> => transferIn(db, id),
 
     /**
-     * One atomic, idempotent transfer. The same key with the same request
-     * returns the first transfer (`replayed: true`) and posts nothing; the
-     * same key with another request is refused.
+     * One atomic transfer, idempotent per client and key: the same key with
+     * the same request returns the first transfer (`replayed: true`) and
+     * posts nothing; the same key with another request is refused.
      */
     async transfer(
       request: TransferRequest,
-      idempotencyKey: string,
+      scope: IdempotencyScope,
     ): Promise<{ transfer: Transfer; replayed: boolean }> {
-      if (typeof request.from !== 'string' || typeof request.to !== 'string') {
+      const { from, to } = request;
+      if (typeof from !== 'string' || typeof to !== 'string' || from === '' || to === '') {
         throw new LedgerError('LEDGER_BAD_REQUEST', 400, 'from and to must be account ids');
       }
-      if (request.from === request.to) {
-        throw new LedgerError('LEDGER_BAD_REQUEST', 400, 'from and to must be different accounts');
-      }
-      const amount = checkAmount(request.amount);
-      const fingerprint = createHash('sha256')
-        .update(JSON.stringify([request.from, request.to, amount]))
-        .digest('hex');
+      if (from === to) throw new LedgerError('LEDGER_BAD_REQUEST', 400, 'from and to must be different accounts');
+      const amount = parseAmount(request.amount);
+      const print = fingerprint(['transfer', from, to, amount.toString()]);
       return db.transaction().execute(async (trx) => {
         const id = settings.nextId('txn');
         // The key's row is taken first: a concurrent retry waits on it, then finds it.
-        const claimed = await trx
-          .insertInto('idempotency_keys')
-          .values({ key: idempotencyKey, fingerprint, transfer_id: id, created_at: now() })
-          .onConflict((conflict) => conflict.column('key').doNothing())
-          .executeTakeFirst();
-        if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) {
-          const first = await trx
-            .selectFrom('idempotency_keys')
-            .selectAll()
-            .where('key', '=', idempotencyKey)
-            .executeTakeFirstOrThrow();
-          if (first.fingerprint !== fingerprint) {
+        const claim = await keys.claim(trx, scope, 'transfer', print, id);
+        if (!claim.claimed) return { transfer: await transferIn(trx, claim.resultId), replayed: true };
+        return { transfer: await move(trx, from, to, amount, id), replayed: false };
+      });
+    },
+
+    /**
+     * The privileged way to change an account's overdraft (never through the
+     * public API): audited with its reason before it is made, refused when
+     * the balance is already below the new limit.
+     */
+    async setOverdraft(accountId: string, limitText: string, reason: string): Promise<Account> {
+      const limit = parseMinor(limitText);
+      if (limit === undefined) {
+        throw new LedgerError('LEDGER_BAD_AMOUNT', 400, 'the overdraft is a whole number of minor units, e.g. "50000"');
+      }
+      if (reason.trim() === '') throw new LedgerError('LEDGER_BAD_REQUEST', 400, 'an overdraft change needs a reason');
+      const target = `${accountId} -> ${limitText}`;
+      await settings.audit({ action: 'ledger.overdraft', target, reason, outcome: 'allowed' });
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const account = await lockAccount(trx, accountId);
+          if (!account) throw new LedgerError('LEDGER_NOT_FOUND', 404, `account ${accountId} does not exist`);
+          requireCustomer(account, 'target');
+          if (account.balance < -limit) {
             throw new LedgerError(
-              'LEDGER_IDEMPOTENCY_MISMATCH',
+              'LEDGER_OVERDRAFT_IN_USE',
               422,
-              'this Idempotency-Key was used for a different transfer; use a new key for a new transfer',
+              `account ${accountId} is at ${formatMinor(account.balance, account.currency)}, below an overdraft of ${formatMinor(limit, account.currency)}`,
             );
           }
-          const row = await trx
-            .selectFrom('transfers')
-            .selectAll()
-            .where('id', '=', first.transfer_id)
-            .executeTakeFirstOrThrow();
-          return { transfer: toTransfer(row), replayed: true };
-        }
-        return { transfer: await move(trx, request.from, request.to, amount, 'transfer', id), replayed: false };
-      });
-    },
-
-    /** Development only (the API refuses it elsewhere): money in from the external funding account. */
-    async deposit(accountId: string, amount: unknown): Promise<Transfer> {
-      const value = checkAmount(amount);
-      return db.transaction().execute(async (trx) => {
-        const target = await trx
-          .selectFrom('accounts')
-          .select('currency')
-          .where('id', '=', accountId)
-          .executeTakeFirst();
-        if (!target) throw new LedgerError('LEDGER_NOT_FOUND', 404, `account ${accountId} does not exist`);
-        const funding = await systemAccount(trx, target.currency);
-        return move(trx, funding, accountId, value, 'deposit', settings.nextId('txn'));
-      });
-    },
-
-    /** Posts one day of interest at `rateBps` a year to every customer account in credit; returns how many. */
-    async accrueInterest(rateBps: number): Promise<number> {
-      const accounts = await db
-        .selectFrom('accounts')
-        .select(['id', 'balance', 'currency'])
-        .where('kind', '=', 'customer')
-        .execute();
-      let posted = 0;
-      for (const account of accounts) {
-        const daily = Math.floor((Number(account.balance) * rateBps) / 10_000 / 365);
-        if (daily <= 0) continue;
-        await db.transaction().execute(async (trx) => {
-          const funding = await systemAccount(trx, account.currency);
-          await move(trx, funding, account.id, daily, 'interest', settings.nextId('txn'));
+          await trx.updateTable('accounts').set({ overdraft_limit: limit }).where('id', '=', accountId).execute();
+          return { ...account, overdraftLimit: limit };
         });
-        posted++;
+      } catch (error) {
+        await settings.audit({ action: 'ledger.overdraft', target, reason, outcome: 'failed' });
+        throw error;
       }
-      return posted;
-    },
-
-    /** Every invariant the ledger promises, checked over the whole store. */
-    async audit(): Promise<{
-      balanceSum: number;
-      unbalancedTransfers: number;
-      balanceMismatches: number;
-      transfers: number;
-    }> {
-      const sum = await db
-        .selectFrom('accounts')
-        .select(sql<string>`coalesce(sum(balance), 0)`.as('total'))
-        .executeTakeFirstOrThrow();
-      const unbalanced = await db
-        .selectFrom('journal')
-        .select('transfer_id')
-        .groupBy('transfer_id')
-        .having(sql`sum(amount)`, '<>', 0)
-        .execute();
-      const mismatched = await db
-        .selectFrom('accounts')
-        .leftJoin(
-          db
-            .selectFrom('journal')
-            .select(['account_id', sql<string>`sum(amount)`.as('posted')])
-            .groupBy('account_id')
-            .as('j'),
-          'j.account_id',
-          'accounts.id',
-        )
-        .select('accounts.id')
-        .where(sql`accounts.balance`, '<>', sql`coalesce(j.posted, 0)`)
-        .execute();
-      const count = await db.selectFrom('transfers').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
-      return {
-        balanceSum: Number(sum.total),
-        unbalancedTransfers: unbalanced.length,
-        balanceMismatches: mismatched.length,
-        transfers: Number(count.n),
-      };
     },
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Brings the ledger up through envward: resolve the environment's config,
  * open its stamped store (refused when the database is another
- * environment's), migrate, seed, and pick the payment gateway for the tier.
- * The server, the tests and the load test all start here.
+ * environment's), migrate, seed, and open the payment gateway for the tier
+ * (a mock in development and test, the sandbox or live provider through
+ * envward's outbound client elsewhere). The server, the admin command, the
+ * tests and the load test all start here.
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -15,8 +17,10 @@ import {
   type Store,
 } from 'envward';
 import type { LedgerConfig } from '../envward.config.js';
+import { type Deposits, deposits } from './deposits.js';
+import { type Interest, interest } from './interest.js';
 import { type Ledger, ledger } from './ledger.js';
-import { type PaymentGateway, paymentGateway } from './payment-gateway.js';
+import { openPaymentGateway, type PaymentGateway } from './payment-gateway.js';
 import type { LedgerDatabase } from './schema.js';
 
 /** The ledger project's directory (its envward.config.ts, config/, migrations/, seeds/). */
@@ -25,14 +29,18 @@ export const LEDGER_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export interface OpenLedgerOptions {
   /** The environment (default: detected, as envward always does). */
   readonly env?: string;
-  /** Process variables (default `process.env`): DATABASE_URL, PORT, ENVWARD_ENV... */
+  /** The project directory (default: this example's); a copy with its own secrets, in tests. */
+  readonly root?: string;
+  /** Process variables (default `process.env`): DATABASE_URL, PORT, PAYMENTS_BASE_URL, ENVWARD_ENV... */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Run seeds/<env>/ after migrating (default true). */
   readonly seed?: boolean;
   /** Lets a refused guard through; needs a reason and is audited. */
   readonly force?: ForceOverride;
-  /** Slow-query logging and the like: passed to openStore. */
-  readonly storeLogger?: { warn(object: unknown, message?: string): void };
+  /** Slow queries, outbound retries and the like. */
+  readonly logger?: { warn(object: Record<string, unknown>, message: string): void };
+  /** Opens the payment gateway (default true); the admin command needs none. */
+  readonly gateway?: boolean;
 }
 
 export interface LedgerRuntime {
@@ -40,51 +48,73 @@ export interface LedgerRuntime {
   readonly config: ResolvedConfig<LedgerConfig>['values'];
   readonly store: Store<LedgerDatabase>;
   readonly ledger: Ledger;
+  readonly deposits: Deposits;
+  readonly interest: Interest;
   readonly gateway: PaymentGateway;
   readonly migrated: readonly string[];
   readonly seeded: readonly string[];
   close(): Promise<void>;
 }
 
+const NO_GATEWAY: PaymentGateway = {
+  mode: 'mock',
+  collect: async () => {
+    throw new Error('this ledger was opened without a payment gateway');
+  },
+  close: async () => {},
+};
+
 export async function openLedger(options: OpenLedgerOptions = {}): Promise<LedgerRuntime> {
   const resolved = await resolveConfig<LedgerConfig>({
-    cwd: LEDGER_ROOT,
+    cwd: options.root ?? LEDGER_ROOT,
     ...(options.env !== undefined ? { env: options.env } : {}),
     ...(options.variables !== undefined ? { variables: options.variables } : {}),
     ...(options.force !== undefined ? { force: options.force } : {}),
   });
   const config = resolved.values;
-  const store = await openStore<LedgerDatabase>(resolved, {
-    ...(options.force !== undefined ? { force: options.force } : {}),
-    ...(options.storeLogger !== undefined ? { logger: options.storeLogger } : {}),
-  });
+  // The gateway first: a staging or production that cannot reach it is refused before its database is touched.
+  const gateway =
+    options.gateway === false
+      ? NO_GATEWAY
+      : await openPaymentGateway(resolved, options.logger ? { logger: options.logger } : {});
+  let store: Store<LedgerDatabase> | undefined;
   try {
-    const { applied } = await migrateUp(store as Store);
-    const seeded = options.seed === false ? [] : (await runSeeds(store as Store)).ran;
-    const gateway = paymentGateway({
-      mode: config.payments.mode,
-      tier: resolved.environment.tier,
+    store = await openStore<LedgerDatabase>(resolved, {
+      ...(options.force !== undefined ? { force: options.force } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
+    const opened = store;
+    const { applied } = await migrateUp(opened as Store);
+    const seeded = options.seed === false ? [] : (await runSeeds(opened as Store)).ran;
+    const nextId = (kind: 'txn' | 'acc' | 'cus' | 'dep') => opened.ids.next(kind);
+    const theLedger = ledger(opened.db, {
+      transferLimit: config.ledger.transferLimit,
+      defaultOverdraft: config.ledger.defaultOverdraft,
+      currencies: config.ledger.currencies,
+      idempotencyTtlMs: config.ledger.idempotencyTtlHours * 3_600_000,
       environment: resolved.environment.name,
-      baseUrl: config.payments.baseUrl,
+      dialect: opened.dialect,
+      nextId,
+      audit: (event) => opened.audit.append(event),
     });
     return {
       resolved,
       config,
-      store,
+      store: opened,
       gateway,
       migrated: applied,
       seeded,
-      ledger: ledger(store.db, {
-        transferLimit: config.ledger.transferLimit,
-        currencies: config.ledger.currencies,
-        environment: resolved.environment.name,
-        dialect: store.dialect,
-        nextId: (kind) => store.ids.next(kind),
-      }),
-      close: () => store.close(),
+      ledger: theLedger,
+      deposits: deposits(opened.db, theLedger, gateway, { nextId }),
+      interest: interest(opened.db, theLedger, { nextId }),
+      close: async () => {
+        await gateway.close();
+        await opened.close();
+      },
     };
   } catch (error) {
-    await store.close();
+    await gateway.close();
+    await store?.close();
     throw error;
   }
 }

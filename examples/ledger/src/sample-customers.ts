@@ -1,9 +1,10 @@
 /**
  * Customers with a funded account each, for the seeds of development and
- * test. Opening balances come from the currency's funding account, so every
- * balance is backed by the journal and all balances still sum to zero.
+ * test. Opening balances are deposits from the currency's funding account
+ * (recorded as booked, with a SEED reference), posted by the database as
+ * every transfer is, so every balance is backed by the journal.
  */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { LedgerDatabase } from './schema.js';
 
@@ -11,7 +12,7 @@ export interface FundedCustomer {
   readonly name: string;
   readonly currency: string;
   /** Opening balance, minor units. */
-  readonly balance: number;
+  readonly balance: bigint;
 }
 
 /** Seeds run through the store without its id helper, so ids are coded here with the environment's code. */
@@ -21,9 +22,10 @@ export async function seedFundedCustomers(
   samples: readonly FundedCustomer[],
 ): Promise<void> {
   const at = new Date().toISOString();
+  const id = (kind: string) => `${code}-${kind}-${uuidv7()}`;
   for (const sample of samples) {
-    const customer = `${code}-CUS-${uuidv7()}`;
-    const account = `${code}-ACC-${uuidv7()}`;
+    const customer = id('CUS');
+    const account = id('ACC');
     await db.insertInto('customers').values({ id: customer, name: sample.name, created_at: at }).execute();
     await db
       .insertInto('accounts')
@@ -33,40 +35,32 @@ export async function seedFundedCustomers(
         owner: sample.name,
         kind: 'customer',
         currency: sample.currency,
-        balance: 0,
-        overdraft_limit: 0,
+        balance: 0n,
+        overdraft_limit: 0n,
         created_at: at,
       })
       .execute();
-    let funding = await db
+    await db
+      .insertInto('accounts')
+      .values({
+        id: id('ACC'),
+        customer_id: null,
+        owner: `external funding (${sample.currency})`,
+        kind: 'funding',
+        currency: sample.currency,
+        balance: 0n,
+        overdraft_limit: 0n,
+        created_at: at,
+      })
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+    const funding = await db
       .selectFrom('accounts')
       .select('id')
-      .where('kind', '=', 'system')
+      .where('kind', '=', 'funding')
       .where('currency', '=', sample.currency)
-      .executeTakeFirst();
-    if (!funding) {
-      funding = { id: `${code}-ACC-${uuidv7()}` };
-      await db
-        .insertInto('accounts')
-        .values({
-          id: funding.id,
-          customer_id: null,
-          owner: `external funding (${sample.currency})`,
-          kind: 'system',
-          currency: sample.currency,
-          balance: 0,
-          overdraft_limit: 0,
-          created_at: at,
-        })
-        .execute();
-    }
-    const transfer = `${code}-TXN-${uuidv7()}`;
-    await db
-      .updateTable('accounts')
-      .set({ balance: sql`balance - ${sample.balance}` })
-      .where('id', '=', funding.id)
-      .execute();
-    await db.updateTable('accounts').set({ balance: sample.balance }).where('id', '=', account).execute();
+      .executeTakeFirstOrThrow();
+    const transfer = id('TXN');
     await db
       .insertInto('transfers')
       .values({
@@ -80,23 +74,19 @@ export async function seedFundedCustomers(
       })
       .execute();
     await db
-      .insertInto('journal')
-      .values([
-        {
-          id: `${code}-JRN-${uuidv7()}`,
-          transfer_id: transfer,
-          account_id: funding.id,
-          amount: -sample.balance,
-          created_at: at,
-        },
-        {
-          id: `${code}-JRN-${uuidv7()}`,
-          transfer_id: transfer,
-          account_id: account,
-          amount: sample.balance,
-          created_at: at,
-        },
-      ])
+      .insertInto('deposits')
+      .values({
+        id: id('DEP'),
+        account_id: account,
+        amount: sample.balance,
+        currency: sample.currency,
+        status: 'booked',
+        gateway_reference: `SEED-${transfer}`,
+        transfer_id: transfer,
+        failure: null,
+        created_at: at,
+        updated_at: at,
+      })
       .execute();
   }
 }

@@ -6,13 +6,17 @@
  *   npm start                                   # development, SQLite
  *   DATABASE_URL=postgres://... npm start       # the same build on PostgreSQL
  *   PORT=4000 npm start -- --env test
+ *   npm start -- --env staging --root DIR      # another copy of the project (its own secrets)
  */
-import { createLogger, EnvwardError, environmentBanner } from 'envward';
+import { createLogger, EnvwardError, environmentBanner, StoreLockTimeoutError } from 'envward';
 import { buildLedgerApp } from './app.js';
-import { JobRefusedError, scheduleInterestAccrual } from './interest-accrual.js';
+import { accrualDay, accrueUnderLease, JobRefusedError, scheduleInterestAccrual } from './interest-accrual.js';
+import { LedgerError } from './ledger.js';
 import { openLedger } from './open-ledger.js';
 
 const EXIT_REFUSED = 3;
+/** How often pending deposits (a crash, an unavailable gateway) are completed, and how old they must be. */
+const RECOVERY_EVERY_MS = 60_000;
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -21,7 +25,11 @@ function argument(name: string): string | undefined {
 
 async function main(): Promise<number> {
   const env = argument('--env');
-  const runtime = await openLedger(env !== undefined ? { env } : {});
+  const root = argument('--root');
+  const runtime = await openLedger({
+    ...(env !== undefined ? { env } : {}),
+    ...(root !== undefined ? { root } : {}),
+  });
   const { resolved, config, store } = runtime;
   const logger = await createLogger(resolved);
 
@@ -29,14 +37,30 @@ async function main(): Promise<number> {
   let job: { stop(): void } | undefined;
   try {
     job = scheduleInterestAccrual(resolved.environment, config.jobs.interestAccrual.cron, async () => {
-      const posted = await runtime.ledger.accrueInterest(config.jobs.interestAccrual.rateBps);
-      logger.info({ posted }, 'interest accrued');
+      const day = accrualDay(new Date());
+      const result = await accrueUnderLease(store, runtime.interest, day, config.jobs.interestAccrual.rateBps);
+      if (result) logger.info(result, 'interest accrued');
+      else logger.info({ day }, 'interest accrual skipped: another instance holds the lease');
     });
     interest = `scheduled (${config.jobs.interestAccrual.cron})`;
   } catch (error) {
     if (!(error instanceof JobRefusedError)) throw error;
     logger.debug(error.message);
   }
+
+  // Deposits left pending by a crash or an unavailable gateway: completed with the same gateway key.
+  const recover = async () => {
+    try {
+      const result = await store.exclusive('ledger-deposit-recovery', 0, () =>
+        runtime.deposits.completePending(RECOVERY_EVERY_MS),
+      );
+      if (result.booked > 0 || result.pending > 0) logger.info(result, 'pending deposits completed');
+    } catch (error) {
+      if (!(error instanceof StoreLockTimeoutError)) logger.error({ err: error }, 'deposit recovery failed');
+    }
+  };
+  const recovery = setInterval(recover, RECOVERY_EVERY_MS);
+  recovery.unref();
 
   const app = await buildLedgerApp(runtime, { logger });
   const address = await app.listen({ host: config.app.host, port: config.app.port });
@@ -55,7 +79,7 @@ async function main(): Promise<number> {
         ['store', storeLine],
         ['gateway', runtime.gateway.mode],
         ['interest', interest],
-        ['limit', `${config.ledger.transferLimit} minor units per transfer`],
+        ['limit', `${config.ledger.transferLimit} per transfer, in whole units of its currency`],
         ['url', address],
       ],
     })}\n\n`,
@@ -63,12 +87,12 @@ async function main(): Promise<number> {
   const [a, b] = accounts;
   const tries = [
     `curl -s ${address}/environment`,
-    `curl -s -X POST ${address}/accounts -H 'content-type: application/json' -d '{"owner":"Ada","currency":"EUR"}'`,
+    `curl -s -X POST ${address}/v1/accounts -H 'content-type: application/json' -d '{"owner":"Ada","currency":"EUR"}'`,
   ];
   if (a && b) {
     tries.push(
-      `curl -s ${address}/accounts/${a.id}`,
-      `curl -s -X POST ${address}/transfers -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"from":"${a.id}","to":"${b.id}","amount":2500}'`,
+      `curl -s ${address}/v1/accounts/${a.id}`,
+      `curl -s -X POST ${address}/v1/transfers -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"from":"${a.id}","to":"${b.id}","amount":"2500"}'`,
     );
   }
   process.stdout.write(`Try:\n${tries.map((line) => `  ${line}`).join('\n')}\n\nCtrl-C stops it.\n`);
@@ -79,6 +103,7 @@ async function main(): Promise<number> {
     process.once('SIGTERM', stop);
   });
   job?.stop();
+  clearInterval(recovery);
   await app.close();
   await runtime.close();
   logger.flush();
@@ -90,6 +115,10 @@ try {
 } catch (error) {
   if ((error as { code?: string }).code === 'EADDRINUSE') {
     process.stderr.write(`error: ${(error as Error).message}; set another port with PORT=4000 npm start\n`);
+    process.exit(1);
+  }
+  if (error instanceof LedgerError) {
+    process.stderr.write(`error[${error.code}]: ${error.message}\n`);
     process.exit(1);
   }
   if (!(error instanceof EnvwardError)) throw error;

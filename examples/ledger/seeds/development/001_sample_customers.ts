@@ -5,8 +5,8 @@ import type { LedgerDatabase } from '../../src/schema.js';
 // Sample customers to try the API with; ids carry development's code.
 export async function seed(db: Kysely<LedgerDatabase>): Promise<void> {
   await seedFundedCustomers(db, 'DEV', [
-    { name: 'Ada Lovelace', currency: 'EUR', balance: 250_000 },
-    { name: 'Grace Hopper', currency: 'EUR', balance: 120_000 },
-    { name: 'Alan Turing', currency: 'GBP', balance: 90_000 },
+    { name: 'Ada Lovelace', currency: 'EUR', balance: 250_000n },
+    { name: 'Grace Hopper', currency: 'EUR', balance: 120_000n },
+    { name: 'Alan Turing', currency: 'GBP', balance: 90_000n },
   ]);
 }
