@@ -1,18 +1,29 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // Posting is the database's job, so no client, script or bug can write an
 // unbalanced journal: inserting a transfer writes its debit and credit lines
 // in the same statement, each line moves its account's balance (where the
 // accounts' checks hold the overdraft), a line that is not its transfer's
 // debit or credit is refused, and transfers and journal lines are never
-// changed or deleted (a mistake is corrected by another transfer).
+// changed or deleted (a mistake is corrected by another transfer). Money
+// enters only from the bank's own accounts, each by its own kind of
+// transfer (funding by deposits, interest by interest), and only ever to a
+// customer: a transfer between customers cannot touch a system account.
 export const safe = 'creates triggers and their functions; no table or row is rewritten';
 
 const POSTGRES = [
   `create function ledger_post_transfer() returns trigger language plpgsql as $$
+declare
+  -- Money enters only from the bank account of its kind of transfer, and only ever to a customer.
+  source_kind text := case new.kind when 'transfer' then 'customer' when 'deposit' then 'funding' else 'interest' end;
 begin
   if (select count(*) from accounts where id in (new.from_account, new.to_account) and currency = new.currency) <> 2 then
     raise exception 'transfer %: both accounts must exist and hold %', new.id, new.currency using errcode = 'check_violation';
+  end if;
+  if (select kind from accounts where id = new.from_account) <> source_kind
+     or (select kind from accounts where id = new.to_account) <> 'customer' then
+    raise exception 'transfer %: a % moves money from a % account to a customer account', new.id, new.kind, source_kind
+      using errcode = 'check_violation';
   end if;
   insert into journal (transfer_id, side, account_id, amount, created_at)
     values (new.id, 'debit', new.from_account, -new.amount, new.created_at),
@@ -43,6 +54,10 @@ const SQLITE = [
   `create trigger transfers_post after insert on transfers begin
   select raise(abort, 'transfer: both accounts must exist and hold its currency')
     where (select count(*) from accounts where id in (new.from_account, new.to_account) and currency = new.currency) <> 2;
+  select raise(abort, 'transfer: a transfer moves money between customers, a deposit from funding, interest from the interest account, always to a customer')
+    where (select kind from accounts where id = new.from_account)
+            <> case new.kind when 'transfer' then 'customer' when 'deposit' then 'funding' else 'interest' end
+       or (select kind from accounts where id = new.to_account) <> 'customer';
   insert into journal (transfer_id, side, account_id, amount, created_at)
     values (new.id, 'debit', new.from_account, -new.amount, new.created_at),
            (new.id, 'credit', new.to_account, new.amount, new.created_at);
@@ -70,7 +85,8 @@ end`,
 end`,
 ];
 
-const isPostgres = (db: Kysely<unknown>) => db.getExecutor().adapter instanceof PostgresAdapter;
+// The migration may see another copy of Kysely than envward's (its CommonJS build), so no `instanceof` here.
+const isPostgres = (db: Kysely<unknown>) => db.getExecutor().adapter.constructor.name === 'PostgresAdapter';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const statement of isPostgres(db) ? POSTGRES : SQLITE) await sql.raw(statement).execute(db);
