@@ -13,6 +13,8 @@ const MINOR_UNITS = /^(0|[1-9][0-9]{0,18})$/;
 
 /** The currency's ISO 4217 exponent (EUR 2, JPY 0, KWD 3), or undefined for a code that is no currency. */
 export function currencyExponent(code: string): number | undefined {
+  // The table looks codes up in any case; an account's currency is the code as ISO writes it.
+  if (!/^[A-Z]{3}$/.test(code)) return undefined;
   const entry = currencyCodes.code(code);
   // The Zz entries are ISO's placeholders (gold, testing, "no currency"), not money an account holds.
   if (!entry || entry.countries.every((country) => country.startsWith('Zz'))) return undefined;
