@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // Posting is the database's job, so no client, script or bug can write an
 // unbalanced journal: inserting a transfer writes its debit and credit lines
@@ -70,7 +70,10 @@ end`,
 end`,
 ];
 
-const isPostgres = (db: Kysely<unknown>) => db.getExecutor().adapter instanceof PostgresAdapter;
+// By the adapter's class name, not `instanceof PostgresAdapter`: envward loads this file with
+// kysely's CommonJS build while the store's Kysely is the ESM one, so the classes are two copies
+// and `instanceof` is false on PostgreSQL (which then ran the SQLite triggers and failed).
+const isPostgres = (db: Kysely<unknown>) => db.getExecutor().adapter.constructor.name === 'PostgresAdapter';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const statement of isPostgres(db) ? POSTGRES : SQLITE) await sql.raw(statement).execute(db);
