@@ -14,7 +14,14 @@ const kill = () => process.kill(process.pid, 'SIGKILL');
 const runtime = await openLedger({ env: 'test', variables: { DATABASE_URL: url }, seed: false });
 const gateway = fileProvider(file, {
   ...(where === 'after-collect' ? { afterCollect: kill } : {}),
-  ...(where === 'before-collect' ? { answer: () => (kill(), 'collect') } : {}),
+  ...(where === 'before-collect'
+    ? {
+        answer: () => {
+          kill();
+          return 'collect' as const;
+        },
+      }
+    : {}),
 });
 const nextId = (kind: 'dep' | 'txn') => runtime.store.ids.next(kind);
 await deposits(runtime.store.db, runtime.ledger, gateway, { nextId }).deposit(account, '4200', {
