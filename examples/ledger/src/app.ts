@@ -190,6 +190,10 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
       return reply.status(201).send(depositJson(deposit));
     },
   );
+
+  app.get<{ Params: { id: string } }>('/v1/deposits/:id', { schema: { params: ID_PARAMS } }, async (request) =>
+    depositJson(await deposits.read(request.params.id)),
+  );
 }
 
 export interface BuildLedgerAppOptions {

@@ -75,11 +75,10 @@ export function deposits(
   settings: DepositSettings,
 ) {
   async function read(id: string): Promise<Deposit> {
-    const row = (await db
-      .selectFrom('deposits')
-      .select(DEPOSIT_COLUMNS)
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()) as DepositRow;
+    const row = (await db.selectFrom('deposits').select(DEPOSIT_COLUMNS).where('id', '=', id).executeTakeFirst()) as
+      | DepositRow
+      | undefined;
+    if (!row) throw new LedgerError('LEDGER_NOT_FOUND', 404, `deposit ${id} does not exist`, { deposit: id });
     const transfer = row.transfer_id ? await ledger.transferById(row.transfer_id) : null;
     return {
       id: row.id,

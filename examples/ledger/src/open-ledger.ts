@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type ForceOverride,
   migrateUp,
+  migrationStatus,
   openStore,
   type ResolvedConfig,
   resolveConfig,
@@ -20,6 +21,7 @@ import type { LedgerConfig } from '../envward.config.js';
 import { type Deposits, deposits } from './deposits.js';
 import { type Interest, interest } from './interest.js';
 import { type Ledger, ledger } from './ledger.js';
+import { LedgerError } from './ledger-error.js';
 import { openPaymentGateway, type PaymentGateway } from './payment-gateway.js';
 import type { LedgerDatabase } from './schema.js';
 
@@ -41,6 +43,8 @@ export interface OpenLedgerOptions {
   readonly logger?: { warn(object: Record<string, unknown>, message: string): void };
   /** Opens the payment gateway (default true); the admin command needs none. */
   readonly gateway?: boolean;
+  /** Applies pending migrations (default true); the admin command works on the schema as it is. */
+  readonly migrate?: boolean;
 }
 
 export interface LedgerRuntime {
@@ -52,6 +56,8 @@ export interface LedgerRuntime {
   readonly interest: Interest;
   readonly gateway: PaymentGateway;
   readonly migrated: readonly string[];
+  /** The backup taken before migrating (protected tiers), if any. */
+  readonly backup: string | undefined;
   readonly seeded: readonly string[];
   close(): Promise<void>;
 }
@@ -84,7 +90,18 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
     });
     const opened = store;
-    const { applied } = await migrateUp(opened as Store);
+    if (options.migrate === false) {
+      const { pending } = await migrationStatus(opened as Store);
+      if (pending.length > 0) {
+        throw new LedgerError(
+          'LEDGER_NOT_MIGRATED',
+          500,
+          `${resolved.environment.name}'s ledger database has ${pending.length} migration(s) pending (${pending[0]}…): start the service, or run \`envward migrate up --env ${resolved.environment.name}\`, first`,
+        );
+      }
+    }
+    const { applied, backup } =
+      options.migrate === false ? { applied: [], backup: undefined } : await migrateUp(opened as Store);
     const seeded = options.seed === false ? [] : (await runSeeds(opened as Store)).ran;
     const nextId = (kind: 'txn' | 'acc' | 'cus' | 'dep') => opened.ids.next(kind);
     const theLedger = ledger(opened.db, {
@@ -103,6 +120,7 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       store: opened,
       gateway,
       migrated: applied,
+      backup,
       seeded,
       ledger: theLedger,
       deposits: deposits(opened.db, theLedger, gateway, { nextId }),

@@ -15,7 +15,7 @@ import { LedgerError } from './ledger.js';
 import { openLedger } from './open-ledger.js';
 
 const EXIT_REFUSED = 3;
-/** How often pending deposits (a crash, an unavailable gateway) are completed, and how old they must be. */
+/** How often pending deposits (a crash, an unavailable gateway) are completed and expired keys forgotten. */
 const RECOVERY_EVERY_MS = 60_000;
 
 function argument(name: string): string | undefined {
@@ -55,12 +55,16 @@ async function main(): Promise<number> {
         runtime.deposits.completePending(RECOVERY_EVERY_MS),
       );
       if (result.booked > 0 || result.pending > 0) logger.info(result, 'pending deposits completed');
+      const forgotten = await runtime.ledger.keys.purge(store.db);
+      if (forgotten > 0) logger.debug({ forgotten }, 'expired idempotency keys forgotten');
     } catch (error) {
       if (!(error instanceof StoreLockTimeoutError)) logger.error({ err: error }, 'deposit recovery failed');
     }
   };
   const recovery = setInterval(recover, RECOVERY_EVERY_MS);
   recovery.unref();
+  // What a crash before this start left pending, once at start (deposits under a minute old are left to their request).
+  void recover();
 
   const app = await buildLedgerApp(runtime, { logger });
   const address = await app.listen({ host: config.app.host, port: config.app.port });
@@ -77,6 +81,7 @@ async function main(): Promise<number> {
     `${environmentBanner(resolved, {
       rows: [
         ['store', storeLine],
+        ...(runtime.backup ? [['backup', `${runtime.backup} (before migrating)`] as [string, string]] : []),
         ['gateway', runtime.gateway.mode],
         ['interest', interest],
         ['limit', `${config.ledger.transferLimit} per transfer, in whole units of its currency`],

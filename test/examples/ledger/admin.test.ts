@@ -1,0 +1,56 @@
+/**
+ * The privileged path for an overdraft: `npm run ledger:admin`, with a
+ * reason, audited; never the public API.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Account } from '../../../examples/ledger/src/ledger.ts';
+import { cleanEnv } from '../../support/run-cli.ts';
+import { type LedgerFixture, ledgerFixture } from './ledger-fixture.ts';
+
+const ADMIN = fileURLToPath(new URL('../../../examples/ledger/src/admin.ts', import.meta.url));
+
+let fixture: LedgerFixture;
+let account: Account;
+
+before(async () => {
+  fixture = await ledgerFixture('sqlite', { seed: false });
+  account = await fixture.runtime.ledger.openAccount({ owner: 'Ada', currency: 'EUR' });
+});
+after(async () => {
+  await fixture?.cleanup();
+});
+
+const admin = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', ADMIN, ...args, '--env', 'test'], {
+    env: cleanEnv({ DATABASE_URL: fixture.url }),
+    encoding: 'utf8',
+  });
+
+test('set-overdraft changes the limit with a reason and records it in the audit log', async () => {
+  const done = admin('set-overdraft', account.id, '25000', '--reason', 'credit review CR-9');
+  assert.equal(done.status, 0, done.stderr);
+  assert.match(done.stdout, /set to 250\.00 EUR in test \(audited: ledger\.overdraft\)/);
+  assert.equal((await fixture.runtime.ledger.account(account.id)).overdraftLimit, 25_000n);
+  const [event] = await fixture.runtime.store.audit.list({ action: 'ledger.overdraft' });
+  assert.equal(event?.reason, 'credit review CR-9');
+  assert.equal(event?.target, `${account.id} -> 25000`);
+});
+
+test('without a reason, or with an inexact amount, nothing changes', async () => {
+  const noReason = admin('set-overdraft', account.id, '1');
+  assert.equal(noReason.status, 2);
+  const inexact = admin('set-overdraft', account.id, '10.5', '--reason', 'x');
+  assert.equal(inexact.status, 1);
+  assert.match(inexact.stderr, /error\[LEDGER_BAD_AMOUNT\]/);
+  assert.equal((await fixture.runtime.ledger.account(account.id)).overdraftLimit, 25_000n);
+});
+
+test('invariants prints each one and exits 0 when all hold', () => {
+  const result = admin('invariants');
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^balanceSum +0$/m);
+  assert.match(result.stdout, /^fundingGap +0$/m);
+});
