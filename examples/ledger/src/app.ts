@@ -4,6 +4,7 @@
  * ids and JSON error bodies; this file adds only the banking routes, each
  * request checked by its route's JSON schema before any handler runs.
  */
+import { CrossEnvironmentIdError } from 'envward';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deposit, Deposits } from './deposits.js';
 import type { IdempotencyScope } from './idempotency.js';
@@ -68,8 +69,8 @@ function validationError(error: FastifyError & { validation: ValidationIssue[]; 
     return new LedgerError('LEDGER_UNKNOWN_FIELD', 400, `${field} is not a field of this request${hint}`, { field });
   }
   const code = FIELD_CODES[field] ?? 'LEDGER_BAD_REQUEST';
-  const message =
-    FIELD_HINTS[field] ?? `${error.validationContext ?? 'request'} ${field} ${issue?.message ?? 'is invalid'}`;
+  const where = [error.validationContext ?? 'request', field].filter(Boolean).join(' ');
+  const message = FIELD_HINTS[field] ?? `${where} ${issue?.message ?? 'is invalid'}`;
   return new LedgerError(code, 400, message, field ? { field } : {});
 }
 
@@ -124,6 +125,10 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof LedgerError) return sendLedgerError(error, request, reply);
+    // An id of another environment's records, sent by a client: refused by the store, answered as the client's mistake.
+    if (error instanceof CrossEnvironmentIdError) {
+      return sendLedgerError(new LedgerError(error.code, 422, error.message), request, reply);
+    }
     if (Array.isArray((error as { validation?: unknown }).validation)) {
       return sendLedgerError(validationError(error as Parameters<typeof validationError>[0]), request, reply);
     }
@@ -139,7 +144,11 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
           type: 'object',
           required: ['owner', 'currency'],
           additionalProperties: false,
-          properties: { owner: { type: 'string', minLength: 1, maxLength: 200 }, currency: { type: 'string' } },
+          properties: {
+            // No control characters: a name is printed on statements and in logs.
+            owner: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+            currency: { type: 'string' },
+          },
         },
       },
     },
