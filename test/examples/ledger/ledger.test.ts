@@ -240,6 +240,47 @@ for (const dialect of DIALECTS) {
       assert.equal((await ledger().transferById('TST-TXN-huge')).amount, huge);
     });
 
+    test('a posting the code let through and the database refuses is LEDGER_REFUSED_BY_DATABASE, naming the rule', async () => {
+      const a = await open('Wes');
+      const [funding] = await fixture.raw<{ id: string }>(
+        "select id from accounts where kind = 'funding' and currency = 'EUR'",
+      );
+      // As a bug would: a customer transfer out of the funding account, past every check in the code.
+      const error = await refusal(
+        fixture.runtime.store.db.transaction().execute((trx) =>
+          ledger().post(trx, {
+            id: 'TST-TXN-bug',
+            from: funding?.id ?? '',
+            to: a.id,
+            amount: 5n,
+            currency: 'EUR',
+            kind: 'transfer',
+            createdAt: new Date().toISOString(),
+          }),
+        ),
+      );
+      assert.equal(error.code, 'LEDGER_REFUSED_BY_DATABASE');
+      assert.equal(error.status, 409);
+      assert.match(error.message, /a transfer moves money|transfer TST-TXN-bug/);
+      assert.equal(await balance(a), 0n);
+    });
+
+    test('expired keys are forgotten by the purge, live ones kept', async () => {
+      const a = await funded('Xia', '1000');
+      const b = await open('Yan');
+      await transfer(a, b, '1', 'old-key');
+      await transfer(a, b, '1', 'live-key');
+      await fixture.raw("update idempotency_records set expires_at = '2000-01-01T00:00:00.000Z' where key = 'old-key'");
+      assert.equal(await ledger().keys.purge(fixture.runtime.store.db), 1);
+      const left = await fixture.raw<{ key: string }>(
+        "select key from idempotency_records where key in ('old-key', 'live-key')",
+      );
+      assert.deepEqual(
+        left.map((row) => row.key),
+        ['live-key'],
+      );
+    });
+
     test('opposite concurrent transfers neither deadlock nor lose money', async () => {
       const a = await funded('Uma', '50000');
       const b = await funded('Vic', '50000');
