@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // Posting is the database's job, so no client, script or bug can write an
 // unbalanced journal: inserting a transfer writes its debit and credit lines
@@ -70,7 +70,12 @@ end`,
 end`,
 ];
 
-const isPostgres = (db: Kysely<unknown>) => db.getExecutor().adapter instanceof PostgresAdapter;
+// By how the database's own compiler writes a parameter ($1 on PostgreSQL, ? on
+// SQLite), not `adapter instanceof PostgresAdapter`: envward loads a
+// migration's `kysely` as its CommonJS build while the store's Kysely comes
+// from the ES module build, so the two PostgresAdapter classes are not the
+// same and instanceof was false on PostgreSQL (SQLite's triggers were run there).
+const isPostgres = (db: Kysely<unknown>) => sql`${0}`.compile(db).sql.startsWith('$');
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const statement of isPostgres(db) ? POSTGRES : SQLITE) await sql.raw(statement).execute(db);
