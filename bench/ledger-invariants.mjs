@@ -50,6 +50,9 @@ export async function openInspector(database) {
       return { lowest: row.lowest === null ? undefined : BigInt(row.lowest), balanceSum: money(row.total) };
     },
 
+    /** How many accruals `day` has so far. */
+    accruals: async (day) => count('select count(*) as n from interest_accruals where day = ?', [day]),
+
     /** Every invariant's figures, for `day`'s interest; bench/ledger.mjs asserts them. */
     async audit(day) {
       const balanceSum = money(

@@ -218,9 +218,9 @@ const ACCRUE = fileURLToPath(new URL('./ledger-accrue.mjs', import.meta.url));
 /**
  * The service's runtime and a second one (ledger-accrue.mjs, another
  * process on the same database) accrue the same day at once; each account
- * must be accrued by exactly one of them. Resolves both results.
+ * must be accrued by exactly one of them. Resolves both results, ours first.
  */
-async function accrueTwice(service, database, mode, day) {
+async function accrueTwice(service, inspector, database, mode, day) {
   const rateBps = service.runtime.resolved.values.jobs.interestAccrual.rateBps;
   const order = { database: { dialect: database.dialect, url: database.url, path: database.path }, mode, day, rateBps };
   const child = spawn(process.execPath, ['--import', 'tsx', ACCRUE, JSON.stringify(order)], {
@@ -236,10 +236,17 @@ async function accrueTwice(service, database, mode, day) {
   try {
     assert.equal(await fromChild(), 'ready');
     child.stdin.end('go\n');
-    const [mine, theirs] = await Promise.all([service.runtime.interest.accrue(day, rateBps), fromChild()]);
+    const theirs = fromChild();
+    // Ours starts once theirs has committed its first accrual, so the two surely overlap (started
+    // together, one often finished every account before the other had begun, on a busy machine).
+    while ((await inspector.accruals(day)) === 0 && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const mine = await service.runtime.interest.accrue(day, rateBps);
+    const result = JSON.parse(await theirs);
     const [code] = await exited;
     assert.equal(code, 0, 'the second runtime failed');
-    return [mine, JSON.parse(theirs)];
+    return [mine, result];
   } finally {
     if (child.exitCode === null) child.kill();
   }
@@ -290,10 +297,8 @@ function assertInvariants(audit, sampled, funded, tally, accruals) {
   assert.equal(tally.failures, 0, `${tally.failures} requests failed`);
 }
 
-async function round(dialect, mode, index) {
-  const database = await freshDatabase(dialect, `${mode}_${index}`);
-  const service = await openService(database, mode);
-  const inspector = await openInspector(database);
+/** One service's run on its database: fund, load, accrue, then check every invariant. */
+async function measure(service, inspector, database, mode) {
   const address = await service.app.listen({ host: '127.0.0.1', port: 0 });
   const pool = new Pool(address, { connections: CLIENTS, pipelining: 1 });
   try {
@@ -304,7 +309,7 @@ async function round(dialect, mode, index) {
     let accruals;
     try {
       tally = await load(pool, funded.ids);
-      accruals = await accrueTwice(service, database, mode, day);
+      accruals = await accrueTwice(service, inspector, database, mode, day);
     } catch (error) {
       await sampler.stop().catch(() => {});
       throw error;
@@ -325,8 +330,25 @@ async function round(dialect, mode, index) {
     };
   } finally {
     await pool.close();
-    await inspector.close();
-    await service.close();
+  }
+}
+
+/** A fresh database for `mode`'s service, dropped afterwards even when the service fails to open. */
+async function round(dialect, mode, index) {
+  const database = await freshDatabase(dialect, `${mode}_${index}`);
+  try {
+    const service = await openService(database, mode);
+    try {
+      const inspector = await openInspector(database);
+      try {
+        return await measure(service, inspector, database, mode);
+      } finally {
+        await inspector.close();
+      }
+    } finally {
+      await service.close();
+    }
+  } finally {
     await database.drop();
   }
 }
