@@ -1,40 +1,51 @@
 // `npm run bench:ledger`: the ledger under load, on SQLite and PostgreSQL.
 //
-// 32 concurrent HTTP clients make 20,000 random transfers between 200 funded
-// accounts; 10% of them are retried with the same Idempotency-Key (half right
-// after the first answer, half at the same time as it). Afterwards the run
-// asserts that no money was made or lost: balances still sum to what was
-// deposited, every journal entry balances, every balance equals its journal,
-// and no transfer was applied twice (one posting per key).
+// 200 accounts are opened and funded through the API (POST /v1/accounts, then
+// a deposit with an Idempotency-Key each); every tenth account is funded
+// with only 200.00 EUR and given a 1,000.00 EUR overdraft, so it lives near
+// its limit and some transfers from it are declined. Then 32 concurrent HTTP
+// clients make 20,000 random transfers between them, with a deposit among
+// them about every 50; 10% of the requests are retried with the same
+// Idempotency-Key (half right after the first answer, half at the same time
+// as it). The workload is drawn from a seeded generator (--seed), so every
+// service gets the same requests. While it runs, a sampler reads the
+// database every 50 ms: no customer account is ever below its overdraft and
+// the balances sum to zero in every committed state. Afterwards interest is
+// accrued for one day from two ledger runtimes on the same database at once
+// (the service's, and a second one in another process: ledger-accrue.mjs).
 //
-// Three services run the same workload, each on a fresh database:
-// - plain: plain Fastify (no plugin) and a plain Kysely over the same driver
-//   (no stamp check, no id check, no table prefix; the same WAL and
-//   foreign-key settings);
-// - guarded: plain Fastify over envward's store (stamped on open, the
-//   environment-id check on every write): the workload "through the driver
-//   without envward's guards" of issue 7 is plain, so guarded / plain is
-//   what the guards cost (goal >= 0.95);
-// - envward: the ledger as `npm start` runs it, the store and the whole
-//   Fastify plugin (environment header, request ids, security headers,
-//   metrics, rate limit); envward / plain is everything envward adds, the
-//   plugin's share measured on its own by bench/http.mjs.
-// Rounds rotate the order; the best round of each is compared.
+// The run then asserts (ledger-invariants.mjs reads the figures):
+// - the balances of all accounts, the system accounts included, sum to zero;
+//   every transfer's journal balances; every balance equals its journal;
+// - no account was ever below its overdraft (every sample, and at the end);
+// - money enters only through deposits: minus the funding account's balance
+//   = the booked deposits = the deposit transfers = what the bench deposited,
+//   and every transfer goes from the kind of account its kind says;
+// - no transfer was applied twice: transfers = first answers = the keys that
+//   claimed them, and a retry got the first answer's transfer;
+// - interest was posted once per account and day: one accrual per customer
+//   account, interest transfers = accruals that paid, minus the interest
+//   account's balance = their sum.
+//
+// Three services run the same workload, each on a fresh database
+// (ledger-services.mjs): plain (plain Fastify and Kysely), guarded (envward's
+// store behind plain Fastify: guarded / plain is what the guards cost, goal
+// >= 0.95) and envward (the store and the whole Fastify plugin, as
+// `npm start` runs it). Rounds rotate the order; the best round of each is
+// compared.
 //
 // Runs from TypeScript sources through tsx (the ledger is an example app):
-//   npm run bench:ledger [-- --transfers 20000 --clients 32 --rounds 2 --only sqlite]
+//   npm run bench:ledger [-- --transfers 20000 --clients 32 --rounds 2 --only sqlite --seed 12]
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { Pool } from 'undici';
-import { v7 as uuidv7 } from 'uuid';
-import { buildLedgerApp } from '../examples/ledger/src/app.ts';
-import { ledger } from '../examples/ledger/src/ledger.ts';
-import { openLedger } from '../examples/ledger/src/open-ledger.ts';
+import { accrualDay } from '../examples/ledger/src/interest-accrual.ts';
+import { openInspector, startSampler } from './ledger-invariants.mjs';
+import { freshDatabase, openService } from './ledger-services.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,6 +53,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '32' },
     accounts: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '12' },
     only: { type: 'string' },
   },
 });
@@ -49,224 +61,322 @@ const TRANSFERS = Number(args.transfers);
 const CLIENTS = Number(args.clients);
 const ACCOUNTS = Number(args.accounts);
 const ROUNDS = Number(args.rounds);
+const SEED = Number(args.seed);
 const RETRY_SHARE = 0.1;
-const FUNDING = 10_000_000;
-const PG_SERVER = process.env.ENVWARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+const DEPOSIT_SHARE = 0.02;
+const MAX_AMOUNT = 50_000; // minor units: 500.00 EUR
+const FUNDING = 10_000_000n; // 100,000.00 EUR
+const TIGHT_EVERY = 10;
+const TIGHT_FUNDING = 20_000n; // 200.00 EUR
+const TIGHT_OVERDRAFT = '100000'; // 1,000.00 EUR
+const SAMPLE_MS = 50;
+const CURRENCY = 'EUR';
 
-function pgUrl(database) {
-  const url = new URL(PG_SERVER);
-  url.pathname = `/${database}`;
-  return url.toString();
+/** mulberry32: a small seeded generator, so every service and round gets the same workload. */
+function generator(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
-async function onPgServer(sqlText) {
-  const client = new pg.Client({ connectionString: pgUrl('postgres') });
-  await client.connect();
-  try {
-    await client.query(sqlText);
-  } finally {
-    await client.end();
+/** The measured requests, by account index: transfers with a deposit about every 1/DEPOSIT_SHARE. */
+function drawWorkload() {
+  const random = generator(SEED);
+  const pick = (below) => Math.floor(random() * below);
+  const retryOf = () => (random() < RETRY_SHARE ? (random() < 0.5 ? 'concurrent' : 'after') : 'none');
+  const operations = [];
+  for (let n = 0; n < TRANSFERS; n++) {
+    const from = pick(ACCOUNTS);
+    const to = (from + 1 + pick(ACCOUNTS - 1)) % ACCOUNTS;
+    operations.push({ kind: 'transfer', from, to, amount: 1 + pick(MAX_AMOUNT), retry: retryOf() });
+    if (random() < DEPOSIT_SHARE) {
+      operations.push({ kind: 'deposit', to: pick(ACCOUNTS), amount: 1 + pick(2 * MAX_AMOUNT), retry: retryOf() });
+    }
   }
+  return operations;
 }
 
-/** A fresh, migrated ledger database; returns its URL and how to drop it. */
-async function freshDatabase(dialect, label) {
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'envward-bench-ledger-'));
-    return {
-      url: `sqlite:${join(dir, 'ledger.db')}`,
-      path: join(dir, 'ledger.db'),
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `envward_bench_ledger_${label}_${process.pid}`;
-  await onPgServer(`drop database if exists "${name}" with (force)`);
-  await onPgServer(`create database "${name}"`);
-  return { url: pgUrl(name), drop: () => onPgServer(`drop database if exists "${name}" with (force)`) };
-}
-
-const VARIABLES = {
-  // A test environment with limits high enough for a load test (the rate limit stays on, and is measured).
-  HTTP_RATE_LIMIT_MAX: '100000000',
-  // Funding deposits in one step each; the workload's amounts stay below test's usual limit.
-  LEDGER_TRANSFER_LIMIT: '1000000000',
-  PATH: process.env.PATH,
-};
-
-/** The ledger over envward's stamped, guarded store; with or without the Fastify plugin. */
-async function envwardService(database, plugin) {
-  const runtime = await openLedger({
-    env: 'test',
-    seed: false,
-    variables: { ...VARIABLES, DATABASE_URL: database.url },
-  });
-  const app = await buildLedgerApp(runtime, { plugin });
-  return {
-    runtime,
-    app,
-    close: async () => {
-      await app.close();
-      await runtime.close();
-    },
-  };
-}
-
-/** The database settings a careful team would choose anyway (as envward does): WAL, foreign keys enforced. */
-async function plainSqlite(path) {
-  const { default: Database } = await import('better-sqlite3');
-  const database = new Database(path, { timeout: 5000 });
-  database.pragma('journal_mode = WAL');
-  database.pragma('foreign_keys = ON');
-  return database;
-}
-
-function plainPool(url) {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on('error', () => {}); // as envward's own pool: an idle connection dropped at the end is not a failure
-  return pool;
-}
-
-/** The same ledger code over a plain Kysely and plain Fastify. */
-async function plainService(database, dialect) {
-  // Migrate through envward once (same schema), then leave it out of the request path.
-  const setup = await openLedger({ env: 'test', seed: false, variables: { ...VARIABLES, DATABASE_URL: database.url } });
-  const { resolved } = setup;
-  await setup.close();
-  const db =
-    dialect === 'sqlite'
-      ? new Kysely({
-          dialect: new SqliteDialect({ database: await plainSqlite(database.path) }),
-        })
-      : new Kysely({
-          dialect: new PostgresDialect({ pool: plainPool(database.url) }),
-        });
-  const plain = ledger(db, {
-    transferLimit: resolved.values.ledger.transferLimit,
-    currencies: resolved.values.ledger.currencies,
-    environment: 'test',
-    dialect,
-    nextId: (kind) => `TST-${kind.toUpperCase()}-${uuidv7()}`,
-  });
-  const runtime = {
-    resolved,
-    store: undefined,
-    ledger: plain,
-    gateway: { mode: 'mock', collect: async () => ({ reference: 'x' }) },
-  };
-  const app = await buildLedgerApp(runtime, { plugin: false });
-  return {
-    runtime: { ledger: plain },
-    app,
-    close: async () => {
-      await app.close();
-      await db.destroy();
-    },
-  };
-}
+const WORKLOAD = drawWorkload();
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function workload(service) {
-  const { ledger: book } = service.runtime;
-  // Funded accounts, made directly (not part of the measured workload).
-  const ids = [];
-  for (let i = 0; i < ACCOUNTS; i++) {
-    const account = await book.openAccount({ owner: `client ${i}`, currency: 'EUR' });
-    await book.deposit(account.id, FUNDING);
-    ids.push(account.id);
-  }
-  const before = await book.audit();
-
-  const address = await service.app.listen({ host: '127.0.0.1', port: 0 });
-  const pool = new Pool(address, { connections: CLIENTS, pipelining: 1 });
-  const latencies = [];
-  let next = 0;
-  let created = 0;
-  let replays = 0;
-  let refused = 0;
-  const send = async (key, body) => {
-    const started = performance.now();
-    const response = await pool.request({
-      method: 'POST',
-      path: '/transfers',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
-      body,
-    });
-    const text = await response.body.text();
-    latencies.push(performance.now() - started);
-    const answer = { status: response.statusCode, body: JSON.parse(text) };
-    if (answer.status >= 300 && refused++ < 3) console.error(`  refused: ${answer.status} ${text}`);
-    return answer;
-  };
+/** POSTs JSON; the answer's status, body, whether it was a replay, and how long it took. */
+async function post(pool, path, body, headers = {}) {
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < TRANSFERS) {
-        const n = next++;
-        const from = ids[Math.floor(Math.random() * ids.length)];
-        let to = ids[Math.floor(Math.random() * ids.length)];
-        if (to === from) to = ids[(ids.indexOf(from) + 1) % ids.length];
-        const key = `bench-${n}-${uuidv7()}`;
-        const body = JSON.stringify({ from, to, amount: 1 + Math.floor(Math.random() * 50_000) });
-        const retry = Math.random() < RETRY_SHARE;
-        const concurrent = retry && Math.random() < 0.5;
-        const answers = concurrent ? await Promise.all([send(key, body), send(key, body)]) : [await send(key, body)];
-        if (retry && !concurrent) answers.push(await send(key, body));
-        for (const answer of answers) {
-          if (answer.status === 201) created++;
-          else if (answer.status === 200) replays++;
-        }
-        if (answers.length === 2 && answers.every((a) => a.status < 300)) {
-          assert.equal(answers[0].body.id, answers[1].body.id, 'a retry returned another transfer');
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await pool.close();
-  const after = await book.audit();
-  latencies.sort((a, b) => a - b);
-
-  // The invariants: nothing made or lost, nothing posted twice.
-  assert.equal(after.balanceSum, before.balanceSum, 'the sum of all balances changed');
-  assert.equal(after.unbalancedTransfers, 0, 'a journal entry does not balance');
-  assert.equal(after.balanceMismatches, 0, 'a balance differs from its journal');
-  assert.equal(
-    after.transfers - before.transfers,
-    created,
-    'transfers applied != first answers (a retry posted twice)',
-  );
-  assert.equal(refused, 0, `${refused} requests were refused`);
+  const response = await pool.request({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.body.text();
   return {
-    transfersPerSecond: created / seconds,
-    requestsPerSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    created,
-    replays,
-    invariants: after,
+    status: response.statusCode,
+    replayed: response.headers['idempotent-replayed'] === 'true',
+    body: JSON.parse(text),
+    text,
+    ms: performance.now() - started,
   };
 }
 
+/** Opens and funds the accounts through the API (not measured); returns their ids and the deposits made. */
+async function openAccounts(pool, book) {
+  const ids = [];
+  let deposited = 0n;
+  for (let i = 0; i < ACCOUNTS; i++) {
+    const opened = await post(pool, '/v1/accounts', { owner: `client ${i}`, currency: CURRENCY });
+    assert.equal(opened.status, 201, `opening an account: ${opened.text}`);
+    const tight = i % TIGHT_EVERY === 0;
+    // The overdraft is the bank's to set (audited), never the client's.
+    if (tight)
+      await book.setOverdraft(opened.body.id, TIGHT_OVERDRAFT, 'load test: an account that lives near its limit');
+    const amount = tight ? TIGHT_FUNDING : FUNDING;
+    const funded = await post(
+      pool,
+      `/v1/accounts/${opened.body.id}/deposits`,
+      { amount: amount.toString() },
+      { 'idempotency-key': `fund-${i}` },
+    );
+    assert.equal(funded.status, 201, `funding an account: ${funded.text}`);
+    assert.equal(funded.body.status, 'booked', 'a funding deposit was not booked');
+    deposited += amount;
+    ids.push(opened.body.id);
+  }
+  return { ids, deposits: ACCOUNTS, deposited };
+}
+
+/** The measured load: WORKLOAD over CLIENTS connections. */
+async function load(pool, ids) {
+  const tally = {
+    posted: 0,
+    replays: 0,
+    declined: 0,
+    deposits: 0,
+    depositReplays: 0,
+    deposited: 0n,
+    failures: 0,
+    latencies: [],
+  };
+  const send = async (path, body, headers) => {
+    const answer = await post(pool, path, body, headers);
+    tally.latencies.push(answer.ms);
+    return answer;
+  };
+  const run = async (n, operation) => {
+    const headers = { 'idempotency-key': `op-${n}`, 'client-id': `bench-client-${n % 8}` };
+    const [path, body] =
+      operation.kind === 'transfer'
+        ? ['/v1/transfers', { from: ids[operation.from], to: ids[operation.to], amount: String(operation.amount) }]
+        : [`/v1/accounts/${ids[operation.to]}/deposits`, { amount: String(operation.amount) }];
+    const answers =
+      operation.retry === 'concurrent'
+        ? await Promise.all([send(path, body, headers), send(path, body, headers)])
+        : [await send(path, body, headers)];
+    if (operation.retry === 'after') answers.push(await send(path, body, headers));
+    for (const answer of answers) {
+      if (answer.status === 201 && operation.kind === 'transfer') {
+        if (answer.replayed) tally.replays++;
+        else tally.posted++;
+      } else if (answer.status === 201) {
+        if (answer.replayed) tally.depositReplays++;
+        else {
+          tally.deposits++;
+          tally.deposited += BigInt(operation.amount);
+        }
+      } else if (answer.status === 422 && answer.body.error?.code === 'LEDGER_INSUFFICIENT_FUNDS') {
+        tally.declined++;
+      } else if (tally.failures++ < 3) {
+        console.error(`  refused: ${answer.status} ${answer.text}`);
+      }
+    }
+    if (answers.length === 2 && answers.every((answer) => answer.status === 201)) {
+      assert.equal(answers[0].body.id, answers[1].body.id, `a retry of a ${operation.kind} returned another one`);
+    }
+  };
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < WORKLOAD.length) {
+        const n = next++;
+        await run(n, WORKLOAD[n]);
+      }
+    }),
+  );
+  return { ...tally, seconds: (performance.now() - started) / 1000 };
+}
+
+const ACCRUE = fileURLToPath(new URL('./ledger-accrue.mjs', import.meta.url));
+
+/**
+ * The service's runtime and a second one (ledger-accrue.mjs, another
+ * process on the same database) accrue the same day at once; each account
+ * must be accrued by exactly one of them. Resolves both results, ours first.
+ */
+async function accrueTwice(service, inspector, database, mode, day) {
+  const rateBps = service.runtime.resolved.values.jobs.interestAccrual.rateBps;
+  const order = { database: { dialect: database.dialect, url: database.url, path: database.path }, mode, day, rateBps };
+  const child = spawn(process.execPath, ['--import', 'tsx', ACCRUE, JSON.stringify(order)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const fromChild = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`the second runtime ended (exit ${child.exitCode ?? (await exited)[0]})`);
+    return value;
+  };
+  try {
+    assert.equal(await fromChild(), 'ready');
+    child.stdin.end('go\n');
+    const theirs = fromChild();
+    // Ours starts once theirs has committed its first accrual, so the two surely overlap (started
+    // together, one often finished every account before the other had begun, on a busy machine).
+    while ((await inspector.accruals(day)) === 0 && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const mine = await service.runtime.interest.accrue(day, rateBps);
+    const result = JSON.parse(await theirs);
+    const [code] = await exited;
+    assert.equal(code, 0, 'the second runtime failed');
+    return [mine, result];
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+function assertInvariants(audit, sampled, funded, tally, accruals) {
+  const paidOut = (kind) => -audit.system[kind];
+  assert.equal(audit.balanceSum, 0n, 'the balances of all accounts do not sum to zero');
+  assert.deepEqual(sampled.nonzeroSums, [], 'the balances did not sum to zero at some point during the run');
+  assert.equal(audit.unbalancedTransfers, 0, 'a transfer has a journal that does not balance');
+  assert.equal(audit.balanceMismatches, 0, 'a balance differs from its journal');
+
+  assert.ok(sampled.samples > 0, 'the sampler took no sample');
+  assert.ok(
+    sampled.lowest === undefined || sampled.lowest >= 0n,
+    `an account was below its overdraft by ${sampled.lowest}`,
+  );
+  assert.equal(audit.belowOverdraft, 0, 'an account ended below its overdraft');
+
+  const depositsMade = funded.deposits + tally.deposits;
+  const deposited = funded.deposited + tally.deposited;
+  assert.equal(audit.deposits.pending.count + audit.deposits.failed.count, 0, 'a deposit is pending or failed');
+  assert.equal(audit.deposits.booked.count, depositsMade, 'booked deposits != deposits made (one booked twice?)');
+  assert.equal(audit.transfers.deposit.count, depositsMade, 'deposit transfers != deposits made');
+  assert.equal(audit.deposits.booked.total, deposited, 'booked deposits != the money deposited');
+  assert.equal(audit.transfers.deposit.total, deposited, 'deposit transfers != the money deposited');
+  assert.equal(paidOut('funding'), deposited, "the funding account's total != the money deposited");
+  assert.equal(audit.depositLinkErrors, 0, 'a booked deposit and its transfer disagree');
+  assert.equal(audit.misdirected, 0, 'a transfer moved money from or to an account its kind does not allow');
+
+  assert.equal(audit.transfers.transfer.count, tally.posted, 'transfers applied != first answers (a retry posted)');
+  assert.equal(audit.transferKeys.count, audit.transfers.transfer.count, 'transfers != the keys that claimed them');
+  assert.equal(audit.transferKeys.distinctResults, audit.transferKeys.count, 'two keys claimed one transfer');
+  assert.equal(audit.danglingKeys, 0, 'a key claimed a transfer that was not posted');
+
+  const [a, b] = accruals;
+  assert.equal(audit.customersNotAccruedOnce, 0, 'a customer account was not accrued exactly once for the day');
+  assert.equal(audit.accruals.count, audit.customers, 'accruals != customer accounts');
+  assert.equal(audit.accruals.allDays, audit.accruals.count, 'an accrual for another day');
+  assert.equal(a.accrued + b.accrued, audit.customers, 'the two runtimes did not accrue every account once');
+  assert.equal(a.alreadyAccrued + b.alreadyAccrued, audit.customers, 'a runtime did not see the other one accrue');
+  assert.equal(a.posted + b.posted, audit.accruals.paid, 'interest posted != accruals that paid');
+  assert.equal(audit.transfers.interest.count, audit.accruals.paid, 'interest transfers != accruals that paid');
+  assert.equal(audit.transfers.interest.total, audit.accruals.total, 'interest transfers != the interest accrued');
+  assert.equal(paidOut('interest'), audit.accruals.total, "the interest account's total != the interest accrued");
+  assert.equal(audit.accrualLinkErrors, 0, 'an accrual and its interest transfer disagree');
+
+  assert.equal(tally.failures, 0, `${tally.failures} requests failed`);
+}
+
+/** One service's run on its database: fund, load, accrue, then check every invariant. */
+async function measure(service, inspector, database, mode) {
+  const address = await service.app.listen({ host: '127.0.0.1', port: 0 });
+  const pool = new Pool(address, { connections: CLIENTS, pipelining: 1 });
+  try {
+    const funded = await openAccounts(pool, service.runtime.ledger);
+    const sampler = startSampler(inspector, SAMPLE_MS);
+    const day = accrualDay(new Date());
+    let tally;
+    let accruals;
+    try {
+      tally = await load(pool, funded.ids);
+      accruals = await accrueTwice(service, inspector, database, mode, day);
+    } catch (error) {
+      await sampler.stop().catch(() => {});
+      throw error;
+    }
+    // Stopped after the interest run too: accruing must not take an account below its overdraft either.
+    const sampled = await sampler.stop();
+    const audit = await inspector.audit(day);
+    assertInvariants(audit, sampled, funded, tally, accruals);
+    tally.latencies.sort((x, y) => x - y);
+    return {
+      transfersPerSecond: tally.posted / tally.seconds,
+      p50: percentile(tally.latencies, 50),
+      p99: percentile(tally.latencies, 99),
+      tally,
+      audit,
+      sampled,
+      accruals,
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** A fresh database for `mode`'s service, dropped afterwards even when the service fails to open. */
 async function round(dialect, mode, index) {
   const database = await freshDatabase(dialect, `${mode}_${index}`);
-  const service =
-    mode === 'plain' ? await plainService(database, dialect) : await envwardService(database, mode === 'envward');
   try {
-    return await workload(service);
+    const service = await openService(database, mode);
+    try {
+      const inspector = await openInspector(database);
+      try {
+        return await measure(service, inspector, database, mode);
+      } finally {
+        await inspector.close();
+      }
+    } finally {
+      await service.close();
+    }
   } finally {
-    await service.close();
     await database.drop();
   }
 }
 
 const fmt = (n, digits = 0) =>
-  n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  Number(n).toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** Minor units of EUR as `1,234.56`. */
+const eur = (minor) => {
+  const negative = minor < 0n;
+  const absolute = negative ? -minor : minor;
+  return `${negative ? '-' : ''}${fmt(absolute / 100n)}.${(absolute % 100n).toString().padStart(2, '0')}`;
+};
+
+function describeInvariants({ audit, sampled, tally, accruals }) {
+  const [a, b] = accruals;
+  return [
+    `sum ${audit.balanceSum}, ${audit.unbalancedTransfers} unbalanced, ${audit.balanceMismatches} mismatched`,
+    `lowest headroom ${eur(sampled.lowest ?? 0n)} EUR over ${sampled.samples} samples (${audit.belowOverdraft} below at the end)`,
+    `${audit.deposits.booked.count} deposits ${eur(audit.deposits.booked.total)} EUR = funding ${eur(-audit.system.funding)}`,
+    `${audit.transfers.transfer.count} transfers = ${tally.posted} first answers = ${audit.transferKeys.count} keys`,
+    `interest: ${audit.accruals.count} accruals for ${audit.customers} accounts (runtimes ${a.accrued} + ${b.accrued}), ${audit.transfers.interest.count} paid = ${eur(audit.accruals.total)} EUR = interest account ${eur(-audit.system.interest)}`,
+  ].join('; ');
+}
+
+const transferOps = WORKLOAD.filter((operation) => operation.kind === 'transfer').length;
 console.log(
-  `ledger load test: ${fmt(TRANSFERS)} transfers, ${CLIENTS} clients, ${ACCOUNTS} accounts, ${RETRY_SHARE * 100}% retried; ${ROUNDS} round(s) each, alternating`,
+  `ledger load test: ${fmt(transferOps)} transfers and ${fmt(WORKLOAD.length - transferOps)} deposits, ${CLIENTS} clients, ${ACCOUNTS} accounts (every ${TIGHT_EVERY}th near its overdraft), ${RETRY_SHARE * 100}% retried, seed ${SEED}; ${ROUNDS} round(s) each, rotated`,
 );
 for (const dialect of ['sqlite', 'postgres']) {
   if (args.only && args.only !== dialect) continue;
@@ -277,9 +387,11 @@ for (const dialect of ['sqlite', 'postgres']) {
     for (const mode of modes.map((_, k) => modes[(k + i) % modes.length])) {
       const result = await round(dialect, mode, i);
       results[mode].push(result);
+      const { tally } = result;
       console.log(
-        `  ${dialect.padEnd(8)} ${mode.padEnd(8)} round ${i + 1}: ${fmt(result.transfersPerSecond)} transfers/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms; ${fmt(result.created)} posted, ${fmt(result.replays)} replays; invariants hold (sum ${result.invariants.balanceSum}, 0 unbalanced, 0 mismatched)`,
+        `  ${dialect.padEnd(8)} ${mode.padEnd(8)} round ${i + 1}: ${fmt(result.transfersPerSecond)} transfers/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms; ${fmt(tally.posted)} posted, ${fmt(tally.declined)} declined (overdraft), ${fmt(tally.replays + tally.depositReplays)} replays, ${fmt(tally.deposits)} deposits`,
       );
+      console.log(`    invariants hold: ${describeInvariants(result)}`);
     }
   }
   const best = (list) => list.reduce((a, b) => (b.transfersPerSecond > a.transfersPerSecond ? b : a));
@@ -294,4 +406,5 @@ for (const dialect of ['sqlite', 'postgres']) {
   console.log(
     `${dialect}: ${describe('envward (store + plugin)', best(results.envward))}: ratio ${ratio(best(results.envward))}`,
   );
+  console.log(`${dialect}: invariants held in all ${ROUNDS * modes.length} runs`);
 }
