@@ -23,7 +23,6 @@
  * never show anywhere but the sandbox's Authorization header.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,10 +32,15 @@ import { assertNoCanary, makeCanary } from '../../support/canary.ts';
 import { type PaymentSandbox, startPaymentSandbox } from '../../support/payment-sandbox.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { cleanCliEnv, cliExpect } from '../../support/secrets-project.ts';
+import {
+  type ExitedServer as Exited,
+  type RunningServer as Running,
+  startLedgerServer,
+  stopLedgerServer as stop,
+} from './ledger-server.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const LEDGER = join(REPO, 'examples', 'ledger');
-const SERVER = join(LEDGER, 'src', 'server.ts');
 
 type Variables = Readonly<Record<string, string | undefined>>;
 
@@ -50,43 +54,9 @@ function copyLedger(): string {
   return dir;
 }
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
-}
-
-interface Exited {
-  readonly code: number | null;
-  readonly output: string;
-}
-
-/** Starts the server; resolves once its banner is out, or with its exit when it stops first. */
-function startServer(dir: string, env: string, variables: Variables): Promise<Running | Exited> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--env', env, '--root', dir], {
-    cwd: REPO,
-    env: cleanCliEnv({ PORT: '0', ...variables }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  return new Promise((resolve) => {
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      const match = /^ {2}url +(http:\/\/\S+)$/m.exec(text);
-      if (match && text.includes('Ctrl-C stops it.')) resolve({ child, url: match[1] as string, output: () => text });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    // 'close', not 'exit': the output is complete only once the pipes are.
-    child.on('close', (code) => resolve({ code, output: text }));
-  });
-}
-
-function stop(running: Running): Promise<number | null> {
-  const closed = new Promise<number | null>((resolve) => running.child.on('close', resolve));
-  running.child.kill('SIGTERM');
-  return closed;
-}
+/** Starts the server as `env` from the project copy in `dir`; the repository is the working directory, for tsx. */
+const startServer = (dir: string, env: string, variables: Variables) =>
+  startLedgerServer(['--env', env, '--root', dir], cleanCliEnv({ PORT: '0', ...variables }), REPO);
 
 interface Reply {
   readonly status: number;

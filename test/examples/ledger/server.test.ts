@@ -3,49 +3,18 @@
  * process, on a fresh database, then real HTTP requests.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { cleanEnv } from '../../support/run-cli.ts';
 import { querySqliteFile } from '../../support/sqlite-file.ts';
 import { DIALECTS, makeStoreProject } from '../../support/store-project.ts';
+import { type RunningServer as Running, startLedgerServer, stopLedgerServer as stop } from './ledger-server.ts';
 
-const SERVER = fileURLToPath(new URL('../../../examples/ledger/src/server.ts', import.meta.url));
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
-}
-
-/** Starts the server; resolves once it printed its URL, or with its exit when it stops first. */
-function startServer(variables: Record<string, string>): Promise<Running | { code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: cleanEnv({ NO_COLOR: '1', PORT: '0', ...variables }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  return new Promise((resolve) => {
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      const match = /^ {2}url +(http:\/\/\S+)$/m.exec(text);
-      if (match && text.includes('Ctrl-C stops it.')) resolve({ child, url: match[1] as string, output: () => text });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => resolve({ code, output: text }));
-  });
-}
-
-async function stop(running: Running): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => running.child.on('exit', resolve));
-  running.child.kill('SIGTERM');
-  return exited;
-}
+const startServer = (variables: Record<string, string>) =>
+  startLedgerServer([], cleanEnv({ NO_COLOR: '1', PORT: '0', ...variables }));
 
 interface ReplyBody {
   readonly id: string;
