@@ -16,9 +16,8 @@
  * status (and `deposits.transfer_id` is unique), so two completions of one
  * deposit book it once.
  */
-import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import type { IdempotencyScope } from './idempotency.js';
+import { type IdempotencyScope, requestFingerprint } from './idempotency.js';
 import type { Ledger, Transfer } from './ledger.js';
 import { LedgerError } from './ledger-error.js';
 import type { PaymentGateway } from './payment-gateway.js';
@@ -171,9 +170,7 @@ export function deposits(
       scope: IdempotencyScope,
     ): Promise<{ deposit: Deposit; replayed: boolean }> {
       const amount = ledger.parseAmount(amountText);
-      const print = createHash('sha256')
-        .update(JSON.stringify(['deposit', accountId, amount.toString()]))
-        .digest('hex');
+      const print = requestFingerprint(['deposit', accountId, amount.toString()]);
       const started = await db.transaction().execute(async (trx) => {
         const id = settings.nextId('dep');
         const claim = await ledger.keys.claim(trx, scope, 'deposit', print, id);

@@ -3,6 +3,7 @@
  * limited time: within it, the same key returns the first answer; after it,
  * the key may start a new request.
  */
+import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { LedgerError } from './ledger-error.js';
 import type { LedgerDatabase } from './schema.js';
@@ -16,6 +17,11 @@ export interface IdempotencyScope {
 export type Claim = { readonly claimed: true } | { readonly claimed: false; readonly resultId: string };
 
 type Trx = Transaction<LedgerDatabase>;
+
+/** What a key is bound to: a hash of the request's operation and fields, so a reuse for another request is seen. */
+export function requestFingerprint(parts: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
 
 export function idempotency(ttlMs: number) {
   return {

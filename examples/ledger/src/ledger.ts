@@ -6,9 +6,8 @@
  * every rule here as a constraint too (migrations/), so a bug or a hand-run
  * statement cannot break one either.
  */
-import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { type IdempotencyScope, idempotency } from './idempotency.js';
+import { type IdempotencyScope, idempotency, requestFingerprint } from './idempotency.js';
 import { LedgerError, refusedByDatabase } from './ledger-error.js';
 import { formatMinor, majorToMinor, parseMinor } from './money.js';
 import type { LedgerDatabase } from './schema.js';
@@ -137,8 +136,6 @@ export function toTransfer(row: TransferRow): Transfer {
     createdAt: row.created_at,
   };
 }
-
-const fingerprint = (parts: readonly unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
 /** The ledger of one store. */
 export function ledger(db: Db, settings: LedgerSettings) {
@@ -348,7 +345,7 @@ export function ledger(db: Db, settings: LedgerSettings) {
       }
       if (from === to) throw new LedgerError('LEDGER_BAD_REQUEST', 400, 'from and to must be different accounts');
       const amount = parseAmount(request.amount);
-      const print = fingerprint(['transfer', from, to, amount.toString()]);
+      const print = requestFingerprint(['transfer', from, to, amount.toString()]);
       return db.transaction().execute(async (trx) => {
         const id = settings.nextId('txn');
         // The key's row is taken first: a concurrent retry waits on it, then finds it.

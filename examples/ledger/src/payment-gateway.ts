@@ -38,7 +38,7 @@ export interface PaymentGateway {
   close(): Promise<void>;
 }
 
-/** Refuses a mock where money is real or rehearsed; throws a plain Error, caught as a start-up failure. */
+/** Refuses a mock where money is real or rehearsed: LEDGER_GATEWAY_MOCK_REFUSED, a start-up failure. */
 function refuseMock(environment: { name: string; tier: string }): void {
   if (environment.tier === 'production' || environment.tier === 'staging') {
     throw new LedgerError(
