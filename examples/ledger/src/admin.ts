@@ -37,6 +37,8 @@ async function main(): Promise<number> {
     ...(values.root !== undefined ? { root: values.root } : {}),
     gateway: false,
     migrate: false,
+    // A database that exists: `invariants` only reads; nothing is ever stamped or created here.
+    existing: command === 'invariants' ? 'read' : 'write',
     seed: false,
   });
   try {

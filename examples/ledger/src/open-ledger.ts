@@ -45,6 +45,12 @@ export interface OpenLedgerOptions {
   readonly gateway?: boolean;
   /** Applies pending migrations (default true); the admin command works on the schema as it is. */
   readonly migrate?: boolean;
+  /**
+   * Opens only a database that exists, never stamping or creating one (the
+   * admin command): 'read' read-only, 'write' writable. Default: the
+   * service's open, which stamps a new database for its environment.
+   */
+  readonly existing?: 'read' | 'write';
 }
 
 export interface LedgerRuntime {
@@ -86,6 +92,7 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
   let store: Store<LedgerDatabase> | undefined;
   try {
     store = await openStore<LedgerDatabase>(resolved, {
+      ...(options.existing !== undefined ? { stampMode: 'read', writable: options.existing === 'write' } : {}),
       ...(options.force !== undefined ? { force: options.force } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
     });

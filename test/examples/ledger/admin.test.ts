@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Account } from '../../../examples/ledger/src/ledger.ts';
@@ -46,6 +49,20 @@ test('without a reason, or with an inexact amount, nothing changes', async () =>
   assert.equal(inexact.status, 1);
   assert.match(inexact.stderr, /error\[LEDGER_BAD_AMOUNT\]/);
   assert.equal((await fixture.runtime.ledger.account(account.id)).overdraftLimit, 25_000n);
+});
+
+test('on a database that does not exist, nothing is created: EW_DB_MISSING', () => {
+  const missing = join(mkdtempSync(join(tmpdir(), 'envward-ledger-admin-')), 'none.db');
+  for (const args of [['invariants'], ['set-overdraft', account.id, '1', '--reason', 'x']]) {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', ADMIN, ...args, '--env', 'test'], {
+      env: cleanEnv({ DATABASE_URL: `sqlite:${missing}` }),
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /error\[EW_DB_MISSING\]/);
+    assert.equal(existsSync(missing), false);
+  }
+  rmSync(dirname(missing), { recursive: true, force: true });
 });
 
 test('invariants prints each one and exits 0 when all hold', () => {
