@@ -93,13 +93,11 @@ function writeProject() {
   mkdirSync(join(WORK, 'config', 'environments', 'production'), { recursive: true });
   writeFileSync(
     join(WORK, 'envward.config.ts'),
-    `import { defineConfig, z } from 'envward';
+    `import { defineConfig, http, z } from 'envward';
 export default defineConfig({
+  use: [http],
   schema: z.object({
     app: z.object({ name: z.string().default('bench') }),
-    http: z.object({
-      rateLimit: z.object({ max: z.number().int().positive().optional() }),
-    }),
   }),
 });
 `,

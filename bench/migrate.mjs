@@ -144,11 +144,12 @@ function generate() {
   rmSync(WORK, { recursive: true, force: true });
   write(
     join(PROJECT, 'envward.config.ts'),
-    `import { defineConfig, z } from 'envward';
+    `import { database, defineConfig, z } from 'envward';
 
 export default defineConfig({
   project: 'bench-migrate',
-  schema: z.object({ database: z.object({ url: z.string().min(1) }) }),
+  use: [database],
+  schema: z.object({}),
 });
 `,
   );

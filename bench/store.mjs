@@ -76,12 +76,11 @@ if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
 }
 const envward = await import(ENVWARD_URL);
 
-const CONFIG = `import { defineConfig, z } from 'envward';
+const CONFIG = `import { database, defineConfig, z } from 'envward';
 export default defineConfig({
   project: 'store-bench',
-  schema: z.object({
-    database: z.object({ url: z.string().min(1) }),
-  }),
+  use: [database],
+  schema: z.object({}),
 });
 `;
 

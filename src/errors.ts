@@ -313,3 +313,16 @@ export class InitExistsError extends EnvwardError {
     );
   }
 }
+
+/** A capability was used without its settings in the project's `use`, and its defaults do not suffice. */
+export class SettingsNotUsedError extends EnvwardError {
+  constructor(key: string, capability: string, environment: string, problem: string) {
+    super(
+      'EW_SETTINGS_NOT_USED',
+      'usage',
+      `${capability} needs its \`${key}\` settings, which envward.config.ts does not use: ${problem}.`,
+      `Add \`${key}\` to \`use\` in defineConfig (import { ${key} } from '${capability}') and set what it needs in config/.`,
+      { key, environment },
+    );
+  }
+}

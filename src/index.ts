@@ -8,12 +8,18 @@ import { bundledZod } from './bundled/index.js';
 export * from './config/index.js';
 export * from './environment/index.js';
 export * from './errors.js';
+// The capabilities' settings, for envward.config.ts (each loads zod only; its capability loads on use).
+export { http } from './http/settings-schema.js';
 export * from './migrate/index.js';
+export { alerts } from './observe/alert-settings-schema.js';
 export * from './observe/index.js';
+export { log } from './observe/log-settings-schema.js';
 export * from './outbound/index.js';
+export { outbound } from './outbound/outbound-settings-schema.js';
 export * from './preflight/index.js';
 export { type ScaffoldResult, scaffoldProject } from './project/index.js';
 export * from './secrets/index.js';
+export { database } from './store/database-settings-schema.js';
 export * from './store/index.js';
 
 /**

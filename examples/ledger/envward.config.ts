@@ -1,24 +1,19 @@
-import { defineConfig, secret, z } from 'envward';
+import { database, defineConfig, http, log, outbound, secret, z } from 'envward';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
 
 /** The sample core-banking ledger: one schema, four environments, per-environment limits. */
 export const config = defineConfig({
   project: 'envward-ledger',
+  // envward's settings: the HTTP plugin, the logger, the store and the payment gateway's client,
+  // each with its tier defaults (config explain <key> --env <env> shows them).
+  use: [http, log, database, outbound('payments')],
   schema: z.object({
     app: z.object({
       name: z.string().default('envward-ledger'),
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(3000),
       debug: z.boolean().default(false),
-    }),
-    log: z.object({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-    }),
-    // sqlite:<path> (relative to this directory) or postgres://...; DATABASE_URL overrides it.
-    database: z.object({
-      url: z.string().min(1),
-      poolSize: z.number().int().positive().default(10),
     }),
     ledger: z.object({
       // The largest single transfer or deposit, in whole units of its currency (1000: 1,000.00 EUR, 1,000 JPY).
@@ -42,26 +37,11 @@ export const config = defineConfig({
       mode: z.enum(['mock', 'sandbox', 'live']).default('mock'),
       apiKey: secret(z.string().min(1)).optional(),
     }),
-    // envward's outbound client reads outbound.<name>.*: the gateway's URL, and tuning over the tier's defaults.
-    outbound: z.object({
-      payments: z.object({
-        baseUrl: z.string().url().optional(),
-        retries: z.number().int().min(0).optional(),
-        timeoutMs: z.number().int().positive().optional(),
-      }),
-    }),
     jobs: z.object({
       interestAccrual: z.object({
         cron: z.string().default('0 2 * * *'),
         // Yearly interest on positive balances, in basis points.
         rateBps: z.number().int().min(0).max(10_000).default(150),
-      }),
-    }),
-    http: z.object({
-      rateLimit: z.object({
-        max: z.number().int().positive().optional(),
-        timeWindowMs: z.number().int().positive().optional(),
-        redisUrl: z.string().optional(),
       }),
     }),
   }),

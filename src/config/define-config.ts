@@ -1,54 +1,36 @@
 import type { z } from 'zod';
-import type { EnvironmentDeclaration, Tier } from '../environment/index.js';
+import type { ConfigRule, ProjectDefinition } from '../project/definition.js';
+import { type ComposedSchema, composeSchema } from './compose.js';
+import type { SettingsFragment } from './settings-fragment.js';
 
-/** A problem a rule reports: the key it concerns and what is wrong. */
-export interface RuleFinding {
-  readonly key: string;
-  readonly message: string;
-}
+export type { ConfigRule, ProjectDefinition, RuleContext, RuleFinding } from '../project/definition.js';
 
-export interface RuleContext {
-  readonly environment: string;
-  readonly tier: Tier;
-}
-
-/** A project's own validation rule, run after the schema for the tiers it names. */
-export interface ConfigRule<Values = Record<string, unknown>> {
-  readonly name: string;
-  /** Tiers the rule applies to; all tiers when omitted. */
-  readonly tiers?: readonly Tier[];
-  check(values: Values, context: RuleContext): readonly RuleFinding[] | undefined;
-}
-
-/** Everything a project declares in envward.config.ts. */
-export interface ProjectDefinition<Schema extends z.ZodObject = z.ZodObject> {
-  /** The project's name, recorded in database stamps by later capabilities. */
-  readonly project?: string;
+/** What envward.config.ts passes to defineConfig: the project's own schema and the capabilities it uses. */
+export interface ProjectInput<Schema extends z.ZodObject, Use extends readonly SettingsFragment[]>
+  extends Omit<ProjectDefinition<Schema>, 'schema' | 'use' | 'rules'> {
   readonly schema: Schema;
-  /** Custom environments, or changes to the built-in four (hosts, colour, protection). */
-  readonly environments?: Readonly<Record<string, EnvironmentDeclaration>>;
-  /** Explicit process variables per key; other keys use the default mapping (`database.url` <- `DATABASE_URL`). */
-  readonly variables?: Readonly<Record<string, string>>;
-  /** Per-environment values set in code: `{ production: { 'log.level': 'warn' } }`. */
-  readonly overrides?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** Keys that must be set, per tier or per environment name. */
-  readonly required?: Readonly<Record<string, readonly string[]>>;
-  readonly rules?: readonly ConfigRule<z.output<Schema>>[];
+  readonly use?: Use;
+  readonly rules?: readonly ConfigRule<z.output<ComposedSchema<Schema, Use>>>[];
 }
 
 /**
- * Declares a project: its schema and environments. An identity function
- * that gives the file its types.
+ * Declares a project: its schema, the capabilities' settings it uses, and
+ * its environments. The returned `schema` is the whole schema, the
+ * fragments in `use` merged in, so its type is the type of the values.
  * @example
  * export default defineConfig({
- *   schema: z.object({ database: z.object({ url: z.string() }) }),
+ *   use: [http, log, database],
+ *   schema: z.object({ app: z.object({ port: z.number().int().default(3000) }) }),
  *   environments: { qa: { tier: 'staging' } },
  * });
  */
-export function defineConfig<const Schema extends z.ZodObject>(
-  definition: ProjectDefinition<Schema>,
-): ProjectDefinition<Schema> {
-  return definition;
+export function defineConfig<const Schema extends z.ZodObject, const Use extends readonly SettingsFragment[] = []>(
+  definition: ProjectInput<Schema, Use>,
+): ProjectDefinition<ComposedSchema<Schema, Use>> {
+  return {
+    ...definition,
+    schema: composeSchema(definition.schema, definition.use),
+  } as unknown as ProjectDefinition<ComposedSchema<Schema, Use>>;
 }
 
 /**

@@ -1,7 +1,9 @@
+export { settingsOf } from './capability-settings.js';
 export {
   type ConfigRule,
   defineConfig,
   type ProjectDefinition,
+  type ProjectInput,
   type Register,
   type RegisteredValues,
   type RuleContext,
@@ -19,6 +21,7 @@ export {
 export { LAYER_DESCRIPTIONS, LAYER_ORDER, type LayerName } from './layer-order.js';
 export { parseDotenvLayer, parseYamlLayer } from './layers/index.js';
 export { displayValue, MASK, maskUrlPassword, URL_PASSWORD_MASK } from './mask.js';
+export { live } from './reload-marker.js';
 export {
   type Explanation,
   loadConfig,
@@ -32,3 +35,4 @@ export { defaultVariableFor, type SchemaIndex, type SchemaLeaf } from './schema-
 export { createScrubber, MIN_SCRUBBED_LENGTH, type Scrubber } from './scrubber.js';
 export { WITHHELD_MESSAGE } from './secret-issues.js';
 export { secret } from './secret-marker.js';
+export { defineSettings, type ReloadMode, type SettingsFragment, type TierDefaults } from './settings-fragment.js';

@@ -6,6 +6,7 @@
  */
 export const LAYER_ORDER = [
   'schema-defaults',
+  'tier-defaults',
   'base-file',
   'project-dotenv',
   'environment-file',
@@ -22,6 +23,7 @@ export type LayerName = (typeof LAYER_ORDER)[number];
 /** What each layer reads, for `--help`, docs and explain output. */
 export const LAYER_DESCRIPTIONS: Readonly<Record<LayerName, string>> = Object.freeze({
   'schema-defaults': 'defaults declared in the schema',
+  'tier-defaults': "defaults of the environment's tier for the capability settings in `use`",
   'base-file': 'config/base.yml',
   'project-dotenv': 'the project .env file',
   'environment-file': 'config/environments/<env>/settings.yml',

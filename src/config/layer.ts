@@ -1,6 +1,6 @@
-import type { Environment } from '../environment/index.js';
+import type { Environment, Tier } from '../environment/index.js';
 import type { ConfigIssue } from '../errors.js';
-import type { ProjectDefinition } from './define-config.js';
+import type { ProjectDefinition } from '../project/definition.js';
 import type { LayerName } from './layer-order.js';
 import type { SchemaIndex } from './schema-index.js';
 
@@ -12,6 +12,8 @@ export interface ValueSource {
   readonly column?: number;
   readonly variable?: string;
   readonly revision?: string;
+  /** The tier whose default this is (the `tier-defaults` layer). */
+  readonly tier?: Tier;
 }
 
 /** One key set by one layer. */
@@ -52,5 +54,6 @@ export function describeSource(source: ValueSource): string {
   }
   if (source.variable) return `$${source.variable}`;
   if (source.revision) return `revision ${source.revision}`;
+  if (source.layer === 'tier-defaults' && source.tier) return `${source.tier} tier default`;
   return source.layer;
 }

@@ -20,6 +20,7 @@ import {
   ProjectLoadError,
 } from '../errors.js';
 import { findProjectFile, loadProjectFile } from '../project/index.js';
+import { CompositionError, composeSchema } from './compose.js';
 import type { ProjectDefinition, RegisteredValues } from './define-config.js';
 import type { ConfigEntry, ConfigLayer, LayerContext, LayerOutput } from './layer.js';
 import { LAYER_ORDER } from './layer-order.js';
@@ -43,6 +44,7 @@ export interface Project {
 const DEFINITION_FIELDS = [
   'project',
   'schema',
+  'use',
   'environments',
   'variables',
   'overrides',
@@ -68,6 +70,13 @@ function readDefinition(loaded: ProjectDefinition, file: string): ProjectDefinit
         error,
       );
     }
+  }
+  // A definition written without defineConfig gets its fragments composed here (a no-op when already done).
+  try {
+    definition.schema = composeSchema(definition.schema, definition.use);
+  } catch (error) {
+    if (!(error instanceof CompositionError)) throw error;
+    throw new ProjectLoadError(file, error.message, error);
   }
   return Object.freeze(definition) as unknown as ProjectDefinition;
 }
@@ -182,6 +191,24 @@ interface ZodIssueLike {
   readonly expected?: string;
 }
 
+/**
+ * The entry that placed the value at `key`: the key's own, else its leaf's
+ * (`http.cors.origins` for `http.cors.origins.0`), else the first of a
+ * group's keys (`http.helmet` refused as a whole), so every issue has a place.
+ */
+function winnerFor(key: string, winners: ReadonlyMap<string, ConfigEntry>): ConfigEntry | undefined {
+  const own = winners.get(key);
+  if (own) return own;
+  const parts = key.split('.');
+  for (let length = parts.length - 1; length > 0; length--) {
+    const leaf = winners.get(parts.slice(0, length).join('.'));
+    if (leaf) return leaf;
+  }
+  const inside = `${key}.`;
+  for (const [candidate, entry] of winners) if (candidate.startsWith(inside)) return entry;
+  return undefined;
+}
+
 /** An issue at `key`, located where the winning value of that key came from. */
 function locatedIssue(
   code: string,
@@ -191,7 +218,7 @@ function locatedIssue(
   winners: ReadonlyMap<string, ConfigEntry>,
   expected?: string,
 ): ConfigIssue {
-  const source = winners.get(key)?.source;
+  const source = winnerFor(key, winners)?.source;
   return {
     code,
     key,

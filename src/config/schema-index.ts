@@ -1,5 +1,7 @@
 import { ProjectLoadError } from '../errors.js';
+import { isMarkedLive } from './reload-marker.js';
 import { isMarkedSecret } from './secret-marker.js';
+import type { ReloadMode } from './settings-fragment.js';
 
 /** The kind of value a leaf holds, used to coerce text from .env files and variables. */
 export type LeafKind = 'string' | 'number' | 'bigint' | 'boolean' | 'json' | 'other';
@@ -15,6 +17,8 @@ export interface SchemaLeaf {
   readonly defaultValue: unknown;
   /** The process variable that sets this key (`database.url` <- `DATABASE_URL` unless mapped). */
   readonly variable: string;
+  /** Whether a runtime change applies at once (`live`, marked with live()) or at the next start. */
+  readonly reload: ReloadMode;
 }
 
 /** The schema seen as flat dotted keys, built once per resolve. */
@@ -95,6 +99,7 @@ export function indexSchema(
   const visit = (node: ZodLike, key: string, inSecret: boolean): void => {
     let current = node;
     let secret = inSecret || isMarkedSecret(current);
+    let live = isMarkedLive(current);
     let hasDefault = false;
     let defaultValue: unknown;
     for (;;) {
@@ -107,6 +112,7 @@ export function indexSchema(
       if (!inner) break;
       current = inner;
       secret ||= isMarkedSecret(current);
+      live ||= isMarkedLive(current);
     }
     const def = current._zod.def;
     if (def.type === 'object' && def.shape) {
@@ -125,6 +131,7 @@ export function indexSchema(
       hasDefault,
       defaultValue,
       variable,
+      reload: live ? 'live' : 'restart',
     });
     leaves.set(key, leaf);
     byVariable.set(variable, leaf);

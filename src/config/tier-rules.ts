@@ -1,6 +1,6 @@
 import type { Environment } from '../environment/index.js';
 import { type ConfigIssue, describeThrown } from '../errors.js';
-import type { ConfigRule, ProjectDefinition } from './define-config.js';
+import type { ConfigRule, ProjectDefinition } from '../project/definition.js';
 import type { ConfigEntry } from './layer.js';
 import type { LayerName } from './layer-order.js';
 import type { SchemaIndex } from './schema-index.js';
@@ -89,7 +89,7 @@ export function checkTierRules(input: RuleInput): ConfigIssue[] {
           issues.push(
             issueAt(input, 'EW_RULE_SECRET_UNSET', leaf.key, `secret must be set in the ${environment.tier} tier`),
           );
-        } else if (!winner || winner.source.layer === 'schema-defaults') {
+        } else if (!winner || winner.source.layer === 'schema-defaults' || winner.source.layer === 'tier-defaults') {
           issues.push(
             issueAt(
               input,

@@ -19,4 +19,5 @@ export { type EnvwardDecoration, envwardFastify } from './plugin.js';
 export type { CheckResult, ReadinessCheck, ReadinessReport } from './readiness.js';
 export { REQUEST_ID_HEADER } from './request-id.js';
 export { type EnvwardServerOptions, envwardServerOptions, type ServerOptionsInput } from './server-options.js';
-export { HTTP_TIER_DEFAULTS, type HttpSettings, httpSettings } from './settings.js';
+export { type HttpSettings, httpSettings } from './settings.js';
+export { http } from './settings-schema.js';

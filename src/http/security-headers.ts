@@ -1,21 +1,8 @@
-import { createRequire } from 'node:module';
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
+import { runHelmet } from './helmet-headers.js';
 import { HttpOptionsError } from './http-errors.js';
 import type { HttpSettings } from './settings.js';
-
-type HelmetMiddleware = (
-  request: unknown,
-  response: { setHeader(name: string, value: unknown): void; removeHeader(name: string): void },
-  next: (error?: unknown) => void,
-) => void;
-type Helmet = (options: Readonly<Record<string, unknown>>) => HelmetMiddleware;
-
-/** helmet, the library behind @fastify/helmet, resolved from there so both always agree on the version. */
-function loadHelmet(): Helmet {
-  const fromPlugin = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'));
-  return fromPlugin('helmet') as Helmet;
-}
 
 /**
  * The security headers helmet sets for these options, computed once.
@@ -29,23 +16,7 @@ export function securityHeaders(
   options: Readonly<Record<string, unknown>>,
   environment: string,
 ): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const recorder = {
-    setHeader(name: string, value: unknown) {
-      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-    },
-    removeHeader(name: string) {
-      delete headers[name.toLowerCase()];
-    },
-  };
-  let failure: unknown;
-  try {
-    loadHelmet()(options)({}, recorder, (error) => {
-      failure = error;
-    });
-  } catch (error) {
-    failure = error;
-  }
+  const { headers, failure } = runHelmet(options);
   if (failure !== undefined) {
     throw new HttpOptionsError(
       'http.helmet',

@@ -1,7 +1,8 @@
 import { bundledYaml } from '../bundled/index.js';
+import { settingsOf } from '../config/capability-settings.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Tier } from '../environment/index.js';
-import { settingReader } from './read-setting.js';
+import { alerts } from './alert-settings-schema.js';
 
 /** When an environment's alerts fire: from `alerts.*`, with the tier's defaults. */
 export interface AlertThresholds {
@@ -12,17 +13,6 @@ export interface AlertThresholds {
   /** `alerts.breakerOpenMinutes`: how long an outbound circuit breaker may stay open. */
   readonly breakerOpenMinutes: number;
 }
-
-/**
- * Production pages early; staging and below tolerate more, since their
- * traffic is thin and their failures are found by people, not pagers.
- */
-export const ALERT_TIER_DEFAULTS: Readonly<Record<Tier, AlertThresholds>> = Object.freeze({
-  development: { errorRate: 0.2, latencyP99Ms: 5_000, breakerOpenMinutes: 30 },
-  test: { errorRate: 0.2, latencyP99Ms: 5_000, breakerOpenMinutes: 30 },
-  staging: { errorRate: 0.05, latencyP99Ms: 2_000, breakerOpenMinutes: 15 },
-  production: { errorRate: 0.01, latencyP99Ms: 1_000, breakerOpenMinutes: 5 },
-});
 
 /** How long error rate and latency must stay over the threshold before firing. */
 const SUSTAINED_MINUTES: Readonly<Record<Tier, number>> = Object.freeze({
@@ -50,16 +40,11 @@ export interface AlertRuleSet {
   readonly rules: readonly AlertRule[];
 }
 
-type Settled = Pick<ResolvedConfig<unknown>, 'values' | 'environment'>;
+type Settled = Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project'>;
 
 export function alertThresholds(resolved: Settled): AlertThresholds {
-  const defaults = ALERT_TIER_DEFAULTS[resolved.environment.tier];
-  const read = settingReader(resolved);
-  return Object.freeze({
-    errorRate: read.number('alerts.errorRate', defaults.errorRate, { min: 0, max: 1 }),
-    latencyP99Ms: read.number('alerts.latencyP99Ms', defaults.latencyP99Ms, { min: 1 }),
-    breakerOpenMinutes: read.number('alerts.breakerOpenMinutes', defaults.breakerOpenMinutes, { min: 0 }),
-  });
+  const { errorRate, latencyP99Ms, breakerOpenMinutes } = settingsOf(resolved, alerts);
+  return Object.freeze({ errorRate, latencyP99Ms, breakerOpenMinutes });
 }
 
 /**

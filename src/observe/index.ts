@@ -3,7 +3,6 @@ import type { ResolvedConfig } from '../config/index.js';
 import type { CreateLoggerOptions } from './create-logger.js';
 
 export {
-  ALERT_TIER_DEFAULTS,
   type AlertRule,
   type AlertRuleSet,
   type AlertThresholds,
@@ -11,21 +10,13 @@ export {
   alertRules,
   alertThresholds,
 } from './alert-rules.js';
+export { alerts } from './alert-settings-schema.js';
 export type { CreateLoggerOptions } from './create-logger.js';
-export {
-  LOG_FORMATS,
-  LOG_LEVELS,
-  LOG_TIER_DEFAULTS,
-  type LogFormat,
-  type LogLevel,
-  type LogSettings,
-  logSettings,
-} from './log-settings.js';
-export { ObserveSettingError } from './observe-errors.js';
+export { type LogSettings, logSettings } from './log-settings.js';
+export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, log } from './log-settings-schema.js';
 export { createScrubber, MIN_SCRUBBED_LENGTH, type Scrubber } from './scrubber.js';
 export {
   type QueryLogger,
-  SLOW_QUERY_TIER_DEFAULTS,
   slowQueryLogger,
   slowQueryThresholdMs,
 } from './slow-query.js';

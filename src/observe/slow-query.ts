@@ -1,28 +1,18 @@
 import type { LogEvent } from 'kysely';
+import { settingsOf } from '../config/capability-settings.js';
 import type { ResolvedConfig } from '../config/index.js';
-import type { Tier } from '../environment/index.js';
-import { settingReader } from './read-setting.js';
+import { database } from '../store/database-settings-schema.js';
 
 /** What slow queries are logged to: a pino logger, or anything with pino's `warn(object, message)`. */
 export interface QueryLogger {
   warn(object: Record<string, unknown>, message: string): void;
 }
 
-/**
- * Queries slower than this are logged (`database.slowQueryMs`). Development
- * is strict so slow queries show up before they ship; production and staging
- * allow for real load and networks.
- */
-export const SLOW_QUERY_TIER_DEFAULTS: Readonly<Record<Tier, number>> = Object.freeze({
-  development: 200,
-  test: 200,
-  staging: 500,
-  production: 500,
-});
-
 /** The environment's slow-query threshold in milliseconds. */
-export function slowQueryThresholdMs(resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment'>): number {
-  return settingReader(resolved).number('database.slowQueryMs', SLOW_QUERY_TIER_DEFAULTS[resolved.environment.tier]);
+export function slowQueryThresholdMs(
+  resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project'>,
+): number {
+  return settingsOf(resolved, database).slowQueryMs;
 }
 
 /**

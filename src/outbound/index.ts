@@ -11,7 +11,8 @@ export type {
 } from './outbound-client.js';
 export { OutboundConfigError, type OutboundFailure, OutboundUnavailableError } from './outbound-errors.js';
 export type { OutboundOutcome } from './outbound-metrics.js';
-export { OUTBOUND_TIER_DEFAULTS, type OutboundSettings, outboundSettings } from './outbound-settings.js';
+export { type OutboundSettings, outboundSettings } from './outbound-settings.js';
+export { outbound } from './outbound-settings-schema.js';
 
 /**
  * An HTTP client for the outbound target `name` (`outbound.<name>.baseUrl`):
@@ -25,7 +26,7 @@ export { OUTBOUND_TIER_DEFAULTS, type OutboundSettings, outboundSettings } from 
  * if (response.ok) console.log(await response.body.json());
  */
 export async function outboundClient(
-  resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment'>,
+  resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project'>,
   name: string,
   options: OutboundClientOptions = {},
 ): Promise<OutboundClient> {

@@ -148,7 +148,7 @@ function responseOf(buffered: Buffered): OutboundResponse {
  * timeout, each tuned by `outbound.<name>.*` and the tier.
  */
 export async function outboundClientNow(
-  resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment'>,
+  resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project'>,
   target: string,
   options: OutboundClientOptions = {},
 ): Promise<OutboundClient> {

@@ -10,9 +10,9 @@ import {
   isBuiltinModule,
   writeCacheAtomically,
 } from '../bundled/index.js';
-import type { ProjectDefinition } from '../config/define-config.js';
 import { readConfigText } from '../config/text-file.js';
 import { describeThrown, isEnvwardError, ProjectLoadError } from '../errors.js';
+import type { ProjectDefinition } from './definition.js';
 
 /*
  * envward.config.ts is compiled once (by jiti, loaded only then) and the

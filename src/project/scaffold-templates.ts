@@ -1,39 +1,30 @@
 import { TIERS } from '../environment/index.js';
 
-const CONFIG_TS = `import { defineConfig, z } from 'envward';
+const CONFIG_TS = `import { database, defineConfig, http, log, z } from 'envward';
 
-/** The service's configuration: one schema, values from config/ and the environment. */
+/**
+ * The service's configuration: one schema, values from config/ and the
+ * environment. \`use\` adds envward's own settings, typed and with tier
+ * defaults: http.* (the Fastify plugin), log.* (the logger), database.*
+ * (the store). \`npx envward config explain http.bodyLimit --env production\`
+ * shows where a value comes from.
+ */
 export const config = defineConfig({
   project: 'my-service',
+  use: [http, log, database],
   schema: z.object({
     app: z.object({
       name: z.string().default('my-service'),
+      host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(3000),
       debug: z.boolean().default(false),
-    }),
-    log: z.object({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-    }),
-    // sqlite:<path> (relative to the project) or postgres://...; DATABASE_URL overrides it.
-    // A password in the URL is masked wherever values are shown (postgres://app:***@db/app)
-    // and scrubbed from logs; keep the real one out of these files: set it in DATABASE_URL.
-    database: z.object({
-      url: z.string().min(1),
-      poolSize: z.number().int().positive().default(5),
-      connectTimeoutMs: z.number().int().positive().default(5000),
-      statementTimeoutMs: z.number().int().positive().default(30000),
-      // Development only: a sqlite: URL to use when PostgreSQL is down.
-      fallback: z.string().optional(),
-      // Environments sharing one PostgreSQL database: a schema each, or a table prefix each.
-      schema: z.string().optional(),
-      tablePrefix: z.string().optional(),
-      // Protected environments only: environments of the same tier let into this one's database.
-      shareWith: z.array(z.string()).optional(),
     }),
     features: z.object({
       newDashboard: z.boolean().default(false),
     }),
   }),
+  // database.url: sqlite:<path> (relative to this directory) or postgres://...; DATABASE_URL overrides it.
+  // A password in the URL is masked wherever values are shown and scrubbed from logs: set it in DATABASE_URL.
   required: { production: ['database.url'] },
 });
 

@@ -11,6 +11,7 @@ export type {
   AuditVerifyOptions,
 } from './audit-log.js';
 export { sameDatabase } from './database-identity.js';
+export { database } from './database-settings-schema.js';
 export type { EnvironmentIds } from './environment-ids.js';
 export type { EnvironmentPaths } from './environment-paths.js';
 export type { AuditRow } from './internal-tables.js';

@@ -1,7 +1,8 @@
+import { settingsOf } from '../config/capability-settings.js';
 import type { ResolvedConfig } from '../config/index.js';
-import { readPath } from '../config/value-path.js';
+import { database } from './database-settings-schema.js';
 
-/** How a store connects: read from the `database.*` keys the project declares, with defaults. */
+/** How a store connects, from the `database.*` settings. */
 export interface StoreSettings {
   readonly url: unknown;
   readonly poolSize: number;
@@ -20,32 +21,23 @@ export interface StoreSettings {
   readonly shareWith: readonly string[];
 }
 
-function number(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+function names(list: readonly string[]): readonly string[] {
+  return [...new Set(list.map((name) => name.trim()))].filter((name) => name !== '').sort();
 }
 
-function names(value: unknown): readonly string[] {
-  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
-  return [...new Set(list.filter((name): name is string => typeof name === 'string').map((name) => name.trim()))]
-    .filter((name) => name !== '')
-    .sort();
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-export function storeSettings(resolved: Pick<ResolvedConfig<unknown>, 'values'>): StoreSettings {
-  const values = resolved.values as Record<string, unknown>;
-  const get = (key: string) => readPath(values, ['database', key]);
+/** The store's settings: the project's validated `database.*` values (the `database` fragment in `use`). */
+export function storeSettings(
+  resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project'>,
+): StoreSettings {
+  const settings = settingsOf(resolved, database);
   return {
-    url: get('url'),
-    poolSize: number(get('poolSize'), 5),
-    connectTimeoutMs: number(get('connectTimeoutMs'), 5_000),
-    statementTimeoutMs: number(get('statementTimeoutMs'), 30_000),
-    fallback: text(get('fallback')),
-    schema: text(get('schema')),
-    tablePrefix: text(get('tablePrefix')),
-    shareWith: names(get('shareWith')),
+    url: settings.url,
+    poolSize: settings.poolSize,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    statementTimeoutMs: settings.statementTimeoutMs,
+    fallback: settings.fallback,
+    schema: settings.schema,
+    tablePrefix: settings.tablePrefix,
+    shareWith: names(settings.shareWith),
   };
 }

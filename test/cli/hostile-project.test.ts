@@ -19,7 +19,7 @@ const hostile = new Proxy({}, new Proxy({}, { get: () => () => { throw untextabl
 
 const SCHEMA = `z.object({
     app: z.object({ port: z.number().default(3000) }),
-    database: z.object({ url: z.string().default('sqlite:var/app.db') }),
+    storage: z.object({ url: z.string().default('sqlite:var/app.db') }),
   })`;
 
 function config(body: string, prelude = ''): string {
@@ -48,7 +48,7 @@ const ROWS: readonly Row[] = [
   {
     name: 'a required block that is not a list of keys',
     source: config(`schema: ${SCHEMA},
-  required: { development: 'database.url' },`),
+  required: { development: 'storage.url' },`),
     code: 'EW_CONFIG_INVALID',
     issue: 'EW_PROJECT_RULE',
     says: /`required\.development` of envward\.config\.ts is not a list of key names/,
@@ -89,7 +89,7 @@ const ROWS: readonly Row[] = [
     name: 'a schema transform that throws',
     source: config(`schema: z.object({
     app: z.object({ port: z.number().default(3000).transform(() => { throw new Error('transform bug'); }) }),
-    database: z.object({ url: z.string().default('sqlite:var/app.db') }),
+    storage: z.object({ url: z.string().default('sqlite:var/app.db') }),
   }),`),
     code: 'EW_CONFIG_INVALID',
     issue: 'EW_CONFIG_SCHEMA_THREW',
@@ -100,7 +100,7 @@ const ROWS: readonly Row[] = [
     name: 'a schema refinement that throws a Proxy',
     source: config(`schema: z.object({
     app: z.object({ port: z.number().default(3000).refine(() => { throw hostile; }) }),
-    database: z.object({ url: z.string().default('sqlite:var/app.db') }),
+    storage: z.object({ url: z.string().default('sqlite:var/app.db') }),
   }),`),
     code: 'EW_CONFIG_INVALID',
     issue: 'EW_CONFIG_SCHEMA_THREW',

@@ -17,15 +17,14 @@ import { makeTempDir, parseJson, type RunOptions, type RunResult, runCli } from 
 
 const MASK = '••••••';
 
-const CONFIG = `import { defineConfig, secret, z } from 'envward';
+const CONFIG = `import { database, defineConfig, log, secret, z } from 'envward';
 
 export default defineConfig({
+  use: [log, database],
   schema: z.object({
     app: z.object({ port: z.number().int().min(0).max(65535).default(3000) }),
-    log: z.object({ level: z.enum(['debug', 'info', 'warn']).default('info') }),
     api: z.object({ token: secret(z.string().startsWith('sk_')) }),
     database: z.object({
-      url: z.string().default('sqlite:memory'),
       password: secret(z.string().min(8)).optional(),
     }),
   }),
@@ -73,7 +72,7 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
     const project = await makeTempDir('envward-canary-');
     await mkdir(join(project.dir, 'config/environments/development'), { recursive: true });
     await writeFile(join(project.dir, 'envward.config.ts'), CONFIG);
-    await writeFile(join(project.dir, 'config/base.yml'), 'app:\n  port: 3000\n');
+    await writeFile(join(project.dir, 'config/base.yml'), 'app:\n  port: 3000\ndatabase:\n  url: sqlite:memory\n');
     await writeFile(join(project.dir, 'config/environments/development/settings.yml'), `api:\n  token: ${devFile}\n`);
     await writeFile(join(project.dir, 'config/environments/development/.env'), `DB_SECRET_PASSWORD=${devDotenv}\n`);
     return project;
@@ -303,15 +302,15 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
   });
 
   /** A project whose secrets fail validation with text made from their values, and a DATABASE_URL with a password. */
-  const HOSTILE_MESSAGES_CONFIG = `import { defineConfig, secret, z } from 'envward';
+  const HOSTILE_MESSAGES_CONFIG = `import { database, defineConfig, secret, z } from 'envward';
 
 export default defineConfig({
+  use: [database],
   schema: z.object({
     api: z.object({
       token: secret(z.string().refine((v) => v.startsWith('sk_'), { error: (iss) => \`bad token \${String(iss.input)}\` })),
       headers: secret(z.record(z.string(), z.string().min(40))).optional(),
     }),
-    database: z.object({ url: z.string() }),
   }),
   rules: [{ name: 'token-shape', check: (v) => [{ key: 'api.token', message: \`\${v.api.token} looks wrong\` }] }],
 });
@@ -374,7 +373,7 @@ export default defineConfig({
     try {
       await writeFile(
         join(project.dir, 'envward.config.ts'),
-        `import { defineConfig, z } from 'envward';\nexport default defineConfig({ schema: z.object({ database: z.object({ url: z.string(), replicas: z.array(z.string()).default([]) }) }) });\n`,
+        `import { database, defineConfig, z } from 'envward';\nexport default defineConfig({ use: [database], schema: z.object({ database: z.object({ replicas: z.array(z.string()).default([]) }) }) });\n`,
       );
       // In settings files (database.url is not secret()) and in a variable.
       for (const [environment, database] of [

@@ -61,11 +61,12 @@ describe('diffConfigs', () => {
     assert.deepEqual(
       result.differences.map((d) => [d.key, d.kind]),
       [
-        ['log.level', 'changed'],
-        ['database.url', 'changed'],
+        // The project's own keys in schema order, then the settings of \`use\` (log, database).
         ['payments.apiKey', 'changed'],
         ['cache.url', 'only-a'],
         ['cache.ttl', 'only-b'],
+        ['log.level', 'changed'],
+        ['database.url', 'changed'],
       ],
     );
     const keys = new Set(result.differences.map((d) => d.key));

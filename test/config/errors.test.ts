@@ -150,7 +150,7 @@ describe('bad input files', () => {
   });
 
   test('a file of exactly 1 MiB is read', async () => {
-    const head = 'database:\n  url: ';
+    const head = 'database:\n  url: sqlite:';
     const text = `${head}${'x'.repeat(1024 * 1024 - head.length - 1)}\n`;
     assert.equal(Buffer.byteLength(text), 1024 * 1024);
     const project = writeStandardProject({ files: { [SETTINGS]: text } });
@@ -158,7 +158,7 @@ describe('bad input files', () => {
       const resolved = await resolveConfig({ cwd: project.dir, env: 'development', hostname: 'h', variables: {} });
       assert.equal(
         (resolved.values as { database: { url: string } }).database.url.length,
-        1024 * 1024 - head.length - 1,
+        1024 * 1024 - head.length - 1 + 'sqlite:'.length,
       );
     } finally {
       project.cleanup();
@@ -241,7 +241,7 @@ describe('invalid values', () => {
   });
 
   test('collectIssues returns the issues instead of throwing', async (t) => {
-    const project = writeStandardProject({ files: { [SETTINGS]: 'database:\n  url: x\ndatabse: 1\n' } });
+    const project = writeStandardProject({ files: { [SETTINGS]: 'database:\n  url: sqlite:x\ndatabse: 1\n' } });
     t.after(() => project.cleanup());
     const resolved = await resolveConfig({
       cwd: project.dir,

@@ -60,10 +60,17 @@ function providedLayer(name: LayerName): ConfigLayer {
   };
 }
 
-const ladderGroup = `ladder: z.object({
-${LADDER.map((rung) => `      ${rung.name}: z.string().default('schema-defaults'),`).join('\n')}
-    }),
-    'feature-flags': z.object({ beta: z.boolean().default(false) }),`;
+// The ladder is a settings fragment, as a capability's are, so the tier-defaults layer has a rung too.
+const tierDefaults = JSON.stringify(objectFor('tier-defaults'));
+const ladderFragment = `const ladder = defineSettings({
+  key: 'ladder',
+  capability: 'the precedence test',
+  tierDefaults: { development: ${tierDefaults}, test: ${tierDefaults}, staging: ${tierDefaults}, production: ${tierDefaults} },
+  schema: () => z.object({
+${LADDER.map((rung) => `    ${rung.name}: z.string().default('schema-defaults'),`).join('\n')}
+  }),
+});`;
+const ladderGroup = `'feature-flags': z.object({ beta: z.boolean().default(false) }),`;
 
 let temp: TempProject;
 let project: Project;
@@ -72,6 +79,8 @@ before(async () => {
   temp = writeStandardProject({
     appFields: "logLevel: z.string().default('info'),",
     schemaGroups: ladderGroup,
+    prelude: ladderFragment,
+    use: 'ladder',
     definition: `variables: { 'database.url': 'DB_URL' },
   overrides: { development: { ladder: ${JSON.stringify(objectFor('code-overrides'))} } },`,
     files: {
@@ -93,7 +102,7 @@ describe('layer precedence', () => {
   test('the ladder covers every layer of LAYER_ORDER above the schema defaults', () => {
     assert.equal(LAYER_ORDER[0], 'schema-defaults');
     assert.equal(LADDER.length, LAYER_ORDER.length - 1);
-    assert.equal(LADDER[0]?.layer, 'base-file');
+    assert.equal(LADDER[0]?.layer, 'tier-defaults');
     assert.equal(LADDER.at(-1)?.layer, 'explicit');
   });
 
@@ -139,6 +148,7 @@ describe('layer precedence', () => {
   test('without variables and set, the file layers and code overrides decide', async () => {
     const resolved = await resolveConfig<Values>({ project, env: 'development', hostname: 'h', variables: {} });
     assert.deepEqual(resolved.values.ladder, {
+      tierDefaults: 'tier-defaults',
       baseFile: 'base-file',
       projectDotenv: 'project-dotenv',
       environmentFile: 'environment-file',

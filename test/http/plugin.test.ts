@@ -278,12 +278,21 @@ describe('options are checked at registration', () => {
     await refusal({ readinessIntervalMs: 1 }, /readinessIntervalMs/);
   });
 
-  test('an http.* value the schema lets through but the plugin cannot use is refused naming the key', async () => {
+  test('an http.* value the plugin cannot use fails validation at its file and line, before the server starts', async () => {
     const bad = makeHttpProject({ settings: { development: 'http:\n  cors:\n    origins: [""]\n' } });
     try {
       await assert.rejects(
         bad.server('development', { store: false }),
-        (error: HttpOptionsError) => error.code === 'EW_HTTP_OPTIONS' && /http\.cors\.origins/.test(error.message),
+        (error: Error & { code?: string; issues?: { key: string; file?: string; line?: number }[] }) => {
+          assert.equal(error.code, 'EW_CONFIG_INVALID');
+          assert.ok(error.issues?.length);
+          for (const issue of error.issues ?? []) {
+            assert.match(issue.key, /^http\.cors\.origins/);
+            assert.equal(issue.file, 'config/environments/development/settings.yml');
+            assert.equal(issue.line, 3);
+          }
+          return true;
+        },
       );
     } finally {
       await bad.cleanup();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { envwardServerOptions, HTTP_TIER_DEFAULTS, httpSettings } from '../../src/http/index.ts';
+import { envwardServerOptions, httpSettings } from '../../src/http/index.ts';
 import { type HttpProject, makeHttpProject } from '../support/http-project.ts';
 
 const SECRET = { PAYMENTS_API_KEY: 'sk_live_9b27e4c1d0f3a5b7c9' };
@@ -31,7 +31,7 @@ describe('HTTP settings per environment', () => {
     assert.deepEqual(production.corsOrigins, []);
     assert.ok(development.bodyLimit > production.bodyLimit);
     assert.ok(development.rateLimit.max > production.rateLimit.max);
-    assert.equal(production.rateLimit.max, HTTP_TIER_DEFAULTS.production.rateLimitMax);
+    assert.equal(production.rateLimit.max, 600);
     assert.equal(production.rateLimit.redisUrl, undefined, 'in memory unless a Redis URL is configured');
     assert.equal(production.rateLimit.redisKeyPrefix, 'envward:rate-limit:production:');
     assert.equal(development.trustRequestId, true, 'development keeps incoming request ids');
@@ -103,11 +103,32 @@ describe('HTTP settings per environment', () => {
     assert.equal(response.headers['x-content-type-options'], 'nosniff');
   });
 
-  test('helmet options helmet refuses stop the plugin at registration', async () => {
+  test('helmet options helmet refuses fail validation at their file and line, before the server starts', async () => {
     await assert.rejects(project.server('test', { store: false }), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'EW_HTTP_OPTIONS');
-      assert.match(error.message, /http\.helmet/);
+      assert.equal(error.code, 'EW_CONFIG_INVALID');
+      assert.match(
+        error.message,
+        /http\.helmet\.xFrameOptions \[test\] at config\/environments\/test\/settings\.yml:3:5: xFrameOptions is false or \{ action: deny \| sameorigin \}/,
+      );
       return true;
     });
+  });
+
+  test('an option helmet itself refuses (past its shape) fails validation too', async () => {
+    const bad = makeHttpProject({
+      settings: { development: 'http:\n  helmet:\n    referrerPolicy:\n      policy: sometimes\n' },
+    });
+    try {
+      await assert.rejects(bad.resolve('development'), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'EW_CONFIG_INVALID');
+        assert.match(
+          error.message,
+          /http\.helmet \[development\] at config\/environments\/development\/settings\.yml:3:5: helmet refuses these options: Referrer-Policy received an unexpected policy token/,
+        );
+        return true;
+      });
+    } finally {
+      await bad.cleanup();
+    }
   });
 });

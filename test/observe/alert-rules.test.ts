@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
-import { ALERT_TIER_DEFAULTS, type AlertRuleSet, alertRuleSet, alertRules } from '../../src/index.ts';
+import { type AlertRuleSet, alertRuleSet, alertRules } from '../../src/index.ts';
+import { ALERT_TIER_DEFAULTS } from '../../src/observe/alert-settings-schema.ts';
 import { makeObserveProject, secretsFor } from '../support/observe-project.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -165,15 +166,13 @@ test('envward observe rules without --out prints the YAML, and needs no secrets 
   assert.match(promtool('check', 'rules', file), /SUCCESS/);
 });
 
-test('a bad alerts value is refused with EW_OBSERVE_SETTING and exit 1', async () => {
+test('a bad alerts value is refused by validation (the alerts settings own the type) and exit 1', async () => {
   const result = await runCli(
     ['observe', 'rules', '--env', 'development', '--set', 'alerts.errorRate=5', '--cwd', project.dir],
     {},
   );
   assert.equal(result.code, 1);
-  assert.match(
-    result.stderr,
-    /error\[EW_OBSERVE_SETTING\]: alerts\.errorRate of development must be a number from 0 to 1/,
-  );
+  assert.match(result.stderr, /error\[EW_CONFIG_INVALID\]/);
+  assert.match(result.stderr, /alerts\.errorRate \[development\] at explicit: Too big: expected number to be <=1/);
   assert.equal(result.stdout, '');
 });

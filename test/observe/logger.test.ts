@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { closeLogger, createLogger, LOG_TIER_DEFAULTS, logSettings } from '../../src/index.ts';
+import { closeLogger, createLogger, logSettings } from '../../src/index.ts';
+import { LOG_TIER_DEFAULTS } from '../../src/observe/log-settings-schema.ts';
 import { Capture, makeObserveProject, secretsFor } from '../support/observe-project.ts';
 
 const project = makeObserveProject({
@@ -99,13 +100,18 @@ test('a staging-tier environment writes to log.dir and also to the console when 
   assert.match(readFileSync(join(settings.dir, file as string), 'utf8'), /"msg":"both places"/);
 });
 
-test('an unknown log level is an error naming the key and environment, not ignored', async () => {
-  const resolved = await project.resolve('staging', { variables: secretsFor('sk-stg-not-a-canary-0003') });
-  await assert.rejects(createLogger(resolved, { destination: new Capture() }), (error: Error & { code?: string }) => {
-    assert.equal(error.code, 'EW_OBSERVE_SETTING');
-    assert.match(error.message, /log\.level of staging must be one of fatal, error, warn, info, debug, trace, silent/);
-    return true;
-  });
+test('an unknown log level fails validation at its file and line, before any logger is made', async () => {
+  await assert.rejects(
+    project.resolve('staging', { variables: secretsFor('sk-stg-not-a-canary-0003') }),
+    (error: Error & { code?: string; issues?: { key: string; file?: string; line?: number }[] }) => {
+      assert.equal(error.code, 'EW_CONFIG_INVALID');
+      assert.deepEqual(
+        error.issues?.map(({ key, file, line }) => ({ key, file, line })),
+        [{ key: 'log.level', file: 'config/environments/staging/settings.yml', line: 2 }],
+      );
+      return true;
+    },
+  );
 });
 
 test('every tier has logging defaults, and only development logs pretty text', () => {

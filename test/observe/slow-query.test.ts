@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
-import {
-  createLogger,
-  openStore,
-  type QueryLogger,
-  SLOW_QUERY_TIER_DEFAULTS,
-  slowQueryThresholdMs,
-} from '../../src/index.ts';
+import { createLogger, openStore, type QueryLogger, slowQueryThresholdMs } from '../../src/index.ts';
+import { DATABASE_TIER_DEFAULTS } from '../../src/store/database-settings-schema.ts';
 import { Capture, makeObserveProject, secretsFor } from '../support/observe-project.ts';
 
 const project = makeObserveProject({
@@ -48,7 +43,7 @@ test('a query slower than database.slowQueryMs is logged with its SQL and durati
 
 test('queries under the tier default threshold are not logged, through a real envward logger', async () => {
   const resolved = await project.resolve('test');
-  assert.equal(slowQueryThresholdMs(resolved), SLOW_QUERY_TIER_DEFAULTS.test);
+  assert.equal(slowQueryThresholdMs(resolved), DATABASE_TIER_DEFAULTS.test.slowQueryMs);
   const out = new Capture();
   const logger = await createLogger(resolved, { destination: out });
   const store = await openStore(resolved, { logger });
@@ -78,7 +73,7 @@ test('slow queries reach the envward logger as warn lines carrying env', async (
 });
 
 test('production allows slower queries than development by default', async () => {
-  assert.ok(SLOW_QUERY_TIER_DEFAULTS.production > SLOW_QUERY_TIER_DEFAULTS.development);
+  assert.ok(DATABASE_TIER_DEFAULTS.production.slowQueryMs > DATABASE_TIER_DEFAULTS.development.slowQueryMs);
   const resolved = await project.resolve('production', { variables: secretsFor('sk-prod-not-a-canary-0004') });
-  assert.equal(slowQueryThresholdMs(resolved), SLOW_QUERY_TIER_DEFAULTS.production);
+  assert.equal(slowQueryThresholdMs(resolved), DATABASE_TIER_DEFAULTS.production.slowQueryMs);
 });

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { OUTBOUND_TIER_DEFAULTS, type OutboundClient, outboundClient, outboundSettings } from '../../src/index.ts';
+import { type OutboundClient, outboundClient, outboundSettings } from '../../src/index.ts';
+import { OUTBOUND_TIER_DEFAULTS } from '../../src/outbound/outbound-settings-schema.ts';
 import { makeCanary } from '../support/canary.ts';
 import { makeObserveProject, secretsFor } from '../support/observe-project.ts';
 
@@ -251,16 +252,24 @@ test('a missing or unusable base URL, a bad tuning value or an absolute request 
   const resolved = await project.resolve('test');
   await assert.rejects(outboundClient(resolved, 'api'), /outbound\.api\.baseUrl is not set/);
   await assert.rejects(outboundClient(resolved, '../api'), { code: 'EW_OUTBOUND_CONFIG' });
-  const ftp = await project.resolve('test', { set: { 'outbound.api.baseUrl': 'ftp://user:pw-hidden@host' } });
-  await assert.rejects(outboundClient(ftp, 'api'), (error: Error & { code?: string }) => {
-    assert.equal(error.code, 'EW_OUTBOUND_CONFIG');
-    assert.ok(!error.message.includes('pw-hidden'));
-    return true;
-  });
-  const negative = await project.resolve('test', {
-    set: { 'outbound.api.baseUrl': 'http://127.0.0.1:9', 'outbound.api.retries': '-1' },
-  });
-  await assert.rejects(outboundClient(negative, 'api'), /outbound\.api\.retries must be a whole number of at least 0/);
+  // A bad URL or tuning value fails validation with the rest of the configuration (never quoting the URL).
+  await assert.rejects(
+    project.resolve('test', { set: { 'outbound.api.baseUrl': 'ftp://user:pw-hidden@host' } }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'EW_CONFIG_INVALID');
+      assert.match(
+        error.message,
+        /outbound\.api\.baseUrl \[test\] at explicit: must be an http:\/\/ or https:\/\/ URL/,
+      );
+      assert.ok(!error.message.includes('pw-hidden'));
+      return true;
+    },
+  );
+  await assert.rejects(
+    project.resolve('test', { set: { 'outbound.api.baseUrl': 'http://127.0.0.1:9', 'outbound.api.retries': '-1' } }),
+    /outbound\.api\.retries \[test\] at explicit: Too small/,
+  );
+  await assert.rejects(outboundClient(resolved, 'search'), /does not declare the target: add outbound\('search'\)/);
   const { client } = await clientFor('http://127.0.0.1:9', {});
   await assert.rejects(client.request('https://elsewhere.example/'), { code: 'EW_OUTBOUND_CONFIG' });
   await assert.rejects(client.request('//elsewhere.example/'), { code: 'EW_OUTBOUND_CONFIG' });

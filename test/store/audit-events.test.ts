@@ -20,11 +20,11 @@ const SECRET_VALUE = 'sk_dev_7c1e90a4b2d35f68';
 const HOSTS_CONFIG = STORE_CONFIG.replace("qa: { tier: 'staging' },", "qa: { tier: 'staging', hosts: ['qa-*'] },");
 /** The store project's config with one secret key (used in development only: protected tiers would require it). */
 const SECRET_CONFIG = STORE_CONFIG.replace(
-  "import { defineConfig, z } from 'envward';",
-  "import { defineConfig, secret, z } from 'envward';",
+  "import { database, defineConfig, z } from 'envward';",
+  "import { database, defineConfig, secret, z } from 'envward';",
 ).replace(
-  '    database: z.object({',
-  '    payments: z.object({ apiKey: secret(z.string()).optional() }),\n    database: z.object({',
+  '  schema: z.object({}),',
+  '  schema: z.object({ payments: z.object({ apiKey: secret(z.string()).optional() }) }),',
 );
 
 for (const dialect of DIALECTS) {

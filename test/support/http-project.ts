@@ -1,6 +1,6 @@
 /**
- * Temporary projects for the HTTP plugin tests: a project whose schema
- * declares every `http.*` key the plugin reads, a SQLite database shared by
+ * Temporary projects for the HTTP plugin tests: a project that uses the
+ * plugin's `http` settings, a SQLite database shared by
  * all environments (`var/shared.db`, so a test can point one environment at
  * another's stamp), and a secret `payments.apiKey` given as a process
  * variable (a canary, when the test passes one).
@@ -18,34 +18,17 @@ import { type EnvwardFastifyOptions, envwardFastify, envwardServerOptions } from
 import { openStore, type Store } from '../../src/store/index.ts';
 import { makeTempProject, type TempProject } from './temp-project.ts';
 
-export const HTTP_CONFIG = `import { defineConfig, secret, z } from 'envward';
+export const HTTP_CONFIG = `import { database, defineConfig, http, secret, z } from 'envward';
 
 export default defineConfig({
   project: 'http-test',
+  use: [http, database],
   schema: z.object({
     app: z.object({
       name: z.string().default('http-test'),
     }),
-    database: z.object({
-      url: z.string().min(1),
-    }),
     payments: z.object({
       apiKey: secret(z.string()).optional(),
-    }),
-    http: z.object({
-      bodyLimit: z.number().int().positive().optional(),
-      trustRequestId: z.boolean().optional(),
-      trustProxy: z.boolean().optional(),
-      cors: z.object({
-        origins: z.array(z.string()).optional(),
-      }),
-      rateLimit: z.object({
-        max: z.number().int().positive().optional(),
-        timeWindowMs: z.number().int().positive().optional(),
-        redisUrl: z.string().optional(),
-        redisKeyPrefix: z.string().optional(),
-      }),
-      helmet: z.record(z.string(), z.unknown()).optional(),
     }),
   }),
   environments: {

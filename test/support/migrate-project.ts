@@ -27,16 +27,12 @@ export type Dialect = 'sqlite' | 'postgres';
 /** Every migration suite runs once per dialect. */
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 
-const CONFIG = `import { defineConfig, z } from 'envward';
+const CONFIG = `import { database, defineConfig, z } from 'envward';
 
 export default defineConfig({
   project: 'migrate-test',
-  schema: z.object({
-    database: z.object({
-      url: z.string().min(1),
-      statementTimeoutMs: z.number().int().positive().optional(),
-    }),
-  }),
+  use: [database],
+  schema: z.object({}),
 });
 `;
 

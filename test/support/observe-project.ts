@@ -11,43 +11,20 @@ import type { ResolvedConfig, ResolveOptions } from '../../src/config/index.ts';
 import { resolveConfig } from '../../src/index.ts';
 import { makeTempProject, type TempProject } from './temp-project.ts';
 
-export const OBSERVE_CONFIG = `import { defineConfig, secret, z } from 'envward';
+export const OBSERVE_CONFIG = `import { alerts, database, defineConfig, log, outbound, secret, z } from 'envward';
 
 export default defineConfig({
   project: 'observe-test',
+  use: [log, alerts, database, outbound('api')],
   schema: z.object({
-    log: z.object({
-      level: z.string().optional(),
-      format: z.string().optional(),
-      console: z.boolean().optional(),
-      file: z.boolean().optional(),
-      dir: z.string().optional(),
-      colour: z.boolean().optional(),
-    }),
-    alerts: z.object({
-      errorRate: z.number().optional(),
-      latencyP99Ms: z.number().optional(),
-      breakerOpenMinutes: z.number().optional(),
-    }),
     database: z.object({
-      url: z.string().default('sqlite:var/app.db'),
-      slowQueryMs: z.number().optional(),
       password: secret(z.string()).optional(),
     }),
     payments: z.object({
       apiKey: secret(z.string()).optional(),
     }),
-    outbound: z.object({
-      api: z.object({
-        baseUrl: z.string().optional(),
-        retries: z.number().optional(),
-        timeoutMs: z.number().optional(),
-        breakerThreshold: z.number().optional(),
-        breakerHalfOpenAfterMs: z.number().optional(),
-        backoffMs: z.number().optional(),
-      }),
-    }),
   }),
+
   environments: {
     qa: { tier: 'staging' },
   },
@@ -61,7 +38,10 @@ export interface ObserveProject extends TempProject {
 
 /** A project whose `config/environments/<env>/settings.yml` are `settings[env]`. */
 export function makeObserveProject(settings: Readonly<Record<string, string>> = {}): ObserveProject {
-  const files: Record<string, string> = { 'envward.config.ts': OBSERVE_CONFIG, 'config/base.yml': 'log: {}\n' };
+  const files: Record<string, string> = {
+    'envward.config.ts': OBSERVE_CONFIG,
+    'config/base.yml': 'database:\n  url: sqlite:var/app.db\n',
+  };
   for (const [env, text] of Object.entries(settings)) files[`config/environments/${env}/settings.yml`] = text;
   const project = makeTempProject(files);
   return {

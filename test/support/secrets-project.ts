@@ -39,16 +39,16 @@ export interface SecretsConfigOptions {
 
 /** The project's envward.config.ts. */
 export function secretsConfigSource(options: SecretsConfigOptions = {}): string {
-  return `import { defineConfig, secret, z } from 'envward';
+  return `import { database, defineConfig, secret, z } from 'envward';
 
 export default defineConfig({
+  use: [database],
   schema: z.object({
     app: z.object({
       name: z.string().default('x'),
       ${options.appFields ?? ''}
     }),
     database: z.object({
-      url: z.string().default('sqlite:var/app.db'),
       password: secret(z.string()).optional(),
     }),
     payments: z.object({
@@ -150,7 +150,7 @@ function projectAt(dir: string, options: SecretsProjectOptions & { existing?: bo
   };
   const files: Record<string, string> = {
     'envward.config.ts': secretsConfigSource(options),
-    'config/base.yml': 'app:\n  name: secrets-test\n',
+    'config/base.yml': 'app:\n  name: secrets-test\ndatabase:\n  url: sqlite:var/app.db\n',
     ...options.files,
   };
   if (!options.existing) for (const [relative, text] of Object.entries(files)) write(relative, text);

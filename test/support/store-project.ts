@@ -35,22 +35,12 @@ export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 /** A PostgreSQL address where nothing listens: connecting is refused at once. */
 export const UNREACHABLE_PG = 'postgres://app:pw-never-shown-5kQ@127.0.0.1:1/app';
 
-export const STORE_CONFIG = `import { defineConfig, z } from 'envward';
+export const STORE_CONFIG = `import { database, defineConfig, z } from 'envward';
 
 export default defineConfig({
   project: 'store-test',
-  schema: z.object({
-    database: z.object({
-      url: z.string().min(1),
-      poolSize: z.number().int().positive().optional(),
-      connectTimeoutMs: z.number().int().positive().optional(),
-      statementTimeoutMs: z.number().int().positive().optional(),
-      fallback: z.string().optional(),
-      schema: z.string().optional(),
-      tablePrefix: z.string().optional(),
-      shareWith: z.array(z.string()).optional(),
-    }),
-  }),
+  use: [database],
+  schema: z.object({}),
   environments: {
     qa: { tier: 'staging' },
   },

@@ -50,6 +50,10 @@ export interface StandardProjectOptions {
   readonly schemaGroups?: string;
   /** The body of `environments: { ... }`, as TypeScript source; default `qa: { tier: 'staging' },`. */
   readonly environments?: string;
+  /** Code before defineConfig, e.g. a `const ladder = defineSettings({ ... })`. */
+  readonly prelude?: string;
+  /** Extra settings fragments in `use`, as TypeScript source, e.g. `ladder`. */
+  readonly use?: string;
   /** Extra properties of the defineConfig({ ... }) argument, e.g. `variables: { ... }, required: { ... },`. */
   readonly definition?: string;
   /** Extra files (or replacements of the standard ones), relative path -> content. */
@@ -58,22 +62,17 @@ export interface StandardProjectOptions {
 
 /** The standard test project's envward.config.ts. */
 export function standardConfigSource(options: StandardProjectOptions = {}): string {
-  return `import { defineConfig, secret, z } from 'envward';
-
+  return `import { database, defineConfig, defineSettings, log, secret, z } from 'envward';
+${options.prelude ?? ''}
 export const config = defineConfig({
   project: 'test-project',
+  use: [log, database, ${options.use ?? ''}],
   schema: z.object({
     app: z.object({
       name: z.string().default('test-project'),
       port: z.number().int().min(0).max(65535).default(3000),
       debug: z.boolean().default(false),
       ${options.appFields ?? ''}
-    }),
-    log: z.object({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-    }),
-    database: z.object({
-      url: z.string().min(1),
     }),
     payments: z.object({
       apiKey: secret(z.string()).optional(),
