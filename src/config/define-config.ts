@@ -27,10 +27,18 @@ export interface ProjectInput<Schema extends z.ZodObject, Use extends readonly S
 export function defineConfig<const Schema extends z.ZodObject, const Use extends readonly SettingsFragment[] = []>(
   definition: ProjectInput<Schema, Use>,
 ): ProjectDefinition<ComposedSchema<Schema, Use>> {
-  return {
-    ...definition,
-    schema: composeSchema(definition.schema, definition.use),
-  } as unknown as ProjectDefinition<ComposedSchema<Schema, Use>>;
+  // The fields are copied as they are (getters stay getters), and the schema is composed when first
+  // read, so whatever the project's own code throws surfaces where envward reads that field.
+  const result = Object.defineProperties({}, Object.getOwnPropertyDescriptors(definition));
+  let composed: unknown;
+  Object.defineProperty(result, 'schema', {
+    enumerable: true,
+    get: () => {
+      composed ??= composeSchema(definition.schema, definition.use);
+      return composed;
+    },
+  });
+  return result as ProjectDefinition<ComposedSchema<Schema, Use>>;
 }
 
 /**

@@ -212,7 +212,7 @@ describe('done when: a new user from init to a caught typo', () => {
         'log.level = warn',
         `  set by: environment-file at ${PRODUCTION}:${levelLine}`,
         '  overrode, in layer order:',
-        '    schema-defaults (defaults declared in the schema): info',
+        '    tier-defaults (production tier default): info',
         `    base-file at config/base.yml:${baseLine}: info`,
         '',
       ].join('\n'),

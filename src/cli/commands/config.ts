@@ -39,7 +39,10 @@ async function inspect(options: CommonOptions, env = options.env) {
 function sourceText(entry: ConfigEntry): string {
   const { layer } = entry.source;
   const where = describeSource(entry.source);
-  return where === layer ? `${layer} (${LAYER_DESCRIPTIONS[layer]})` : `${layer} at ${where}`;
+  if (where === layer) return `${layer} (${LAYER_DESCRIPTIONS[layer]})`;
+  return entry.source.file || entry.source.variable || entry.source.revision
+    ? `${layer} at ${where}`
+    : `${layer} (${where})`;
 }
 
 function explanationText(explanation: Explanation): string {

@@ -39,7 +39,8 @@ export function registerPreflightCommand(program: Command): void {
         lines.push(`  ${mark(output, item.status)} ${item.name.padEnd(10)} ${item.summary}`);
         for (const finding of item.findings) {
           const where = finding.file ? ` (${finding.file}${finding.line !== undefined ? `:${finding.line}` : ''})` : '';
-          lines.push(`           ${output.colors.red(finding.code)} ${finding.message}${where}`);
+          const key = finding.key ? `${finding.key}: ` : '';
+          lines.push(`           ${output.colors.red(finding.code)} ${key}${finding.message}${where}`);
         }
         for (const note of item.notes) lines.push(`           ${output.colors.dim(note)}`);
       }

@@ -1,0 +1,32 @@
+/**
+ * docs/settings.md lists every key of every capability fragment with its
+ * tier defaults and reload mode; this rebuilds each row from the fragments
+ * and compares, so the page cannot drift from the code.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { indexSchema } from '../../src/config/schema-index.ts';
+import { alerts, database, http, log, outbound, type SettingsFragment } from '../../src/index.ts';
+
+const TIERS = ['development', 'test', 'staging', 'production'] as const;
+
+function rows(fragment: SettingsFragment): string[] {
+  const schema = { _zod: { def: { type: 'object', shape: { [fragment.key]: fragment.schema } } } };
+  return [...indexSchema(schema).leaves.values()].map((leaf) => {
+    const below = leaf.key.slice(fragment.key.length + 1);
+    const cells = TIERS.map((tier) => {
+      const value = (fragment.tierDefaults[tier] as Record<string, unknown>)[below];
+      if (value !== undefined) return `\`${JSON.stringify(value)}\``;
+      return leaf.hasDefault ? `\`${JSON.stringify(leaf.defaultValue)}\`` : '—';
+    });
+    return `| \`${leaf.key}\` | ${leaf.kind} | ${cells.join(' | ')} | ${leaf.reload} |`;
+  });
+}
+
+test('docs/settings.md has one row per capability setting, matching its type, tier defaults and reload mode', () => {
+  const text = readFileSync(new URL('../../docs/settings.md', import.meta.url), 'utf8');
+  const documented = text.split('\n').filter((line) => /^\| `[a-z]/.test(line));
+  const expected = [http, log, alerts, database, outbound('payments')].flatMap(rows);
+  assert.deepEqual(documented, expected);
+});
