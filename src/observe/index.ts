@@ -22,7 +22,7 @@ export {
   logSettings,
 } from './log-settings.js';
 export { ObserveSettingError } from './observe-errors.js';
-export { createScrubber, MIN_SCRUBBED_LENGTH, type Scrubber } from './scrubber.js';
+export { createScrubber, type Scrubber } from './scrubber.js';
 export {
   type QueryLogger,
   SLOW_QUERY_TIER_DEFAULTS,

@@ -3,11 +3,11 @@ import { after, test } from 'node:test';
 import { sql } from 'kysely';
 import {
   createLogger,
-  openStore,
   type QueryLogger,
   SLOW_QUERY_TIER_DEFAULTS,
   slowQueryThresholdMs,
-} from '../../src/index.ts';
+} from '../../src/observe/index.ts';
+import { openStore } from '../../src/store/index.ts';
 import { Capture, makeObserveProject, secretsFor } from '../support/observe-project.ts';
 
 const project = makeObserveProject({
