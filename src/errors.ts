@@ -5,7 +5,7 @@
  * (error-registry.ts): its kind, the CLI's exit code and its section of
  * docs/errors.md; a test keeps the docs and the registry in step.
  */
-import type { ErrorCode, KindOf } from './error-registry.js';
+import type { ErrorCode, IssueCode, KindOf } from './error-registry.js';
 
 /** How the CLI should treat a failure: a usage mistake, a found problem, or a guard's refusal. */
 export type ErrorKind = 'usage' | 'problem' | 'refused';
@@ -239,8 +239,8 @@ export class ConfigParseError extends EnvwardError {
 
 /** One validation problem, kept as data; text is made only at the edge. */
 export interface ConfigIssue {
-  /** A stable sub-code: EW_CONFIG_TYPE, EW_CONFIG_UNKNOWN_KEY, EW_RULE_DEBUG, ... */
-  readonly code: string;
+  /** A stable sub-code of the registry (ISSUE_CODES), or the code of an error that stood for the issue (config validate: EW_SECRET_*). */
+  readonly code: IssueCode | ErrorCode;
   readonly key: string;
   readonly environment: string;
   readonly message: string;

@@ -53,7 +53,7 @@ export {
   TIERS,
   type Tier,
 } from './environment/index.js';
-export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo, errorCodeInfo } from './error-registry.js';
+export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo, errorCodeInfo, type IssueCode } from './error-registry.js';
 export {
   ConfigInvalidError,
   type ConfigIssue,

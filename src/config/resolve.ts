@@ -9,6 +9,7 @@ import {
   type ForceOverride,
   type GuardOverride,
 } from '../environment/index.js';
+import type { IssueCode } from '../error-registry.js';
 import {
   ConfigInvalidError,
   type ConfigIssue,
@@ -184,7 +185,7 @@ interface ZodIssueLike {
 
 /** An issue at `key`, located where the winning value of that key came from. */
 function locatedIssue(
-  code: string,
+  code: IssueCode,
   key: string,
   environment: string,
   message: string,
