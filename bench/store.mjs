@@ -46,6 +46,7 @@ import pg from 'pg';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, 'bench', '.work', 'store');
 const ENVWARD_URL = pathToFileURL(join(ROOT, 'dist', 'index.js')).href;
+const STORE_URL = pathToFileURL(join(ROOT, 'dist', 'store.js')).href;
 const CLI = join(ROOT, 'bin', 'envward.js');
 
 const { values: args } = parseArgs({
@@ -74,7 +75,7 @@ if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
   console.error('dist/index.js is missing: run `npm run build` first.');
   process.exit(1);
 }
-const envward = await import(ENVWARD_URL);
+const envward = { ...(await import(ENVWARD_URL)), ...(await import(STORE_URL)) };
 
 const CONFIG = `import { database, defineConfig, z } from 'envward';
 export default defineConfig({
@@ -86,7 +87,8 @@ export default defineConfig({
 
 // A writer process: opens the store, says "ready", appends its share on "go", reports its times.
 const WRITER = `import { once } from 'node:events';
-import { openStore, resolveConfig } from ${JSON.stringify(ENVWARD_URL)};
+import { resolveConfig } from ${JSON.stringify(ENVWARD_URL)};
+import { openStore } from ${JSON.stringify(STORE_URL)};
 const [dir, count, label] = process.argv.slice(2);
 const store = await openStore(await resolveConfig({ cwd: dir, env: 'development', variables: {} }), { actor: label });
 process.stdout.write('ready\\n');

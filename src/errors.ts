@@ -1,10 +1,11 @@
 /**
  * The one error catalogue: every envward failure has a class here, a stable
  * `EW_` code, and a hint that says what to do. Messages are made by the
- * thrower from structured details; the CLI maps each error's `kind` to an
- * exit code (usage 2, problem 1, refused 3). `docs/errors.md` documents
- * every code and a test keeps the two in step.
+ * thrower from structured details. Every code is a line of the registry
+ * (error-registry.ts): its kind, the CLI's exit code and its section of
+ * docs/errors.md; a test keeps the docs and the registry in step.
  */
+import type { ErrorCode, IssueCode, KindOf } from './error-registry.js';
 
 /** How the CLI should treat a failure: a usage mistake, a found problem, or a guard's refusal. */
 export type ErrorKind = 'usage' | 'problem' | 'refused';
@@ -22,21 +23,29 @@ export interface ErrorDetails extends ErrorLocation {
   readonly [field: string]: unknown;
 }
 
-/** Base of every envward error: a code, a hint and structured details. */
+/**
+ * The constructor's arguments, one form per registered code: a code with any
+ * kind but its registered one does not compile.
+ */
+export type EnvwardErrorArguments = {
+  [Code in ErrorCode]: [
+    code: Code,
+    kind: KindOf<Code>,
+    message: string,
+    hint: string,
+    details?: ErrorDetails,
+    options?: { cause?: unknown },
+  ];
+}[ErrorCode];
+
+/** Base of every envward error: a registered code, a hint and structured details. */
 export class EnvwardError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly hint: string;
   readonly details: ErrorDetails;
 
-  constructor(
-    code: string,
-    kind: ErrorKind,
-    message: string,
-    hint: string,
-    details: ErrorDetails = {},
-    options?: { cause?: unknown },
-  ) {
+  constructor(...[code, kind, message, hint, details = {}, options]: EnvwardErrorArguments) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -230,8 +239,8 @@ export class ConfigParseError extends EnvwardError {
 
 /** One validation problem, kept as data; text is made only at the edge. */
 export interface ConfigIssue {
-  /** A stable sub-code: EW_CONFIG_TYPE, EW_CONFIG_UNKNOWN_KEY, EW_RULE_DEBUG, ... */
-  readonly code: string;
+  /** A stable sub-code of the registry (ISSUE_CODES), or the code of an error that stood for the issue (config validate: EW_SECRET_*). */
+  readonly code: IssueCode | ErrorCode;
   readonly key: string;
   readonly environment: string;
   readonly message: string;

@@ -1,26 +1,139 @@
 /**
  * envward: one codebase, run safely in development, test, staging and
- * production. This module is the public API; importing it does no work.
+ * production. This module is the public API of the core (environments,
+ * config, secrets, errors, preflight, scaffold); importing it does no work.
+ * Each capability has its own entry (`envward/store`, `envward/migrate`,
+ * `envward/fastify`, `envward/observe`, `envward/outbound`), so importing
+ * the core loads none of their dependencies.
+ *
+ * The list below is explicit on purpose: every name here is public and
+ * documented in docs/api.md (test/docs/exports-documented.test.ts checks
+ * both ways). Internals are imported from their modules, never from here.
  */
 import type { z as zod } from 'zod';
 import { bundledZod } from './bundled/index.js';
 
-export * from './config/index.js';
-export * from './environment/index.js';
-export * from './errors.js';
-// The capabilities' settings, for envward.config.ts (each loads zod only; its capability loads on use).
+export {
+  type ConfigDiff,
+  type ConfigEntry,
+  type ConfigRule,
+  type DifferenceKind,
+  defineConfig,
+  defineSettings,
+  diffConfigs,
+  type Explanation,
+  type KeyDifference,
+  LAYER_DESCRIPTIONS,
+  LAYER_ORDER,
+  type LayerName,
+  live,
+  loadConfig,
+  MASK,
+  openProject,
+  type Project,
+  type ProjectDefinition,
+  type ProjectInput,
+  type Register,
+  type RegisteredValues,
+  type ReloadMode,
+  type ResolvedConfig,
+  type ResolveOptions,
+  type RuleContext,
+  type RuleFinding,
+  resolveConfig,
+  type SettingsFragment,
+  secret,
+  settingsOf,
+  type TierDefaults,
+  type ValueSource,
+} from './config/index.js';
+export {
+  type Colour,
+  type DetectedEnvironment,
+  type DetectionSource,
+  type DetectionSourceKind,
+  type Environment,
+  type EnvironmentDeclaration,
+  environmentBanner,
+  type ForceOverride,
+  isProtectedTier,
+  TIERS,
+  type Tier,
+} from './environment/index.js';
+export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo, errorCodeInfo, type IssueCode } from './error-registry.js';
+export {
+  ConfigInvalidError,
+  type ConfigIssue,
+  ConfigKeyUnknownError,
+  ConfigParseError,
+  EnvConflictError,
+  EnvDefinitionError,
+  EnvNameError,
+  EnvUnknownError,
+  EnvwardError,
+  type ErrorDetails,
+  type ErrorKind,
+  type ErrorLocation,
+  FileInputError,
+  FileWriteError,
+  ForceWithoutReasonError,
+  formatIssue,
+  HostMismatchError,
+  InitExistsError,
+  isEnvwardError,
+  ProjectLoadError,
+  ProjectNotFoundError,
+  SettingsNotUsedError,
+  UsageError,
+} from './errors.js';
+// The capabilities' settings, for envward.config.ts: each loads zod only; its capability loads on use.
 export { http } from './http/settings-schema.js';
-export * from './migrate/index.js';
 export { alerts } from './observe/alert-settings-schema.js';
-export * from './observe/index.js';
 export { log } from './observe/log-settings-schema.js';
-export * from './outbound/index.js';
 export { outbound } from './outbound/outbound-settings-schema.js';
-export * from './preflight/index.js';
-export { type ScaffoldResult, scaffoldProject } from './project/index.js';
-export * from './secrets/index.js';
+export type {
+  CheckName,
+  CheckStatus,
+  PreflightCheck,
+  PreflightFinding,
+  PreflightOptions,
+  PreflightReport,
+} from './preflight/index.js';
+export { runPreflight } from './preflight/index.js';
+export { type ScaffoldResult, scaffoldProject } from './project/scaffold.js';
+export {
+  type KeygenResult,
+  keygen,
+  type Reveal,
+  type RevealRequest,
+  RevealUnauditedError,
+  type RotationResult,
+  removeSecret,
+  revealSecret,
+  rotateKey,
+  type ScanCode,
+  type ScanFinding,
+  type ScanReport,
+  SecretDecryptError,
+  SecretFileError,
+  SecretInputError,
+  SecretJournalError,
+  SecretKeyExistsError,
+  SecretKeyMissingError,
+  SecretKeyNameError,
+  SecretKeyNotFileError,
+  SecretKeyPermissionsError,
+  SecretKeysTrackedError,
+  SecretKeyWrongError,
+  SecretNoPublicKeyError,
+  SecretsLockedError,
+  SecretWeakError,
+  type SetResult,
+  scanProject,
+  setSecrets,
+  storedSecretNames,
+} from './secrets/index.js';
 export { database } from './store/database-settings-schema.js';
-export * from './store/index.js';
 
 /**
  * zod, as envward bundles it (loaded on first use, so importing envward stays

@@ -1,8 +1,10 @@
 // The five-line envward service (docs/http.md): run `npm run build` at the
 // repository root once, then `node app.mjs` in this directory.
 
-import { createLogger, openStore, resolveConfig } from 'envward';
+import { resolveConfig } from 'envward';
 import { envwardFastify, envwardServerOptions } from 'envward/fastify';
+import { createLogger } from 'envward/observe';
+import { openStore } from 'envward/store';
 import Fastify from 'fastify';
 
 const config = await resolveConfig();

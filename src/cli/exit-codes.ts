@@ -1,8 +1,13 @@
-import type { ErrorKind } from '../errors.js';
+import { EXIT_CODE_BY_KIND, errorCodeInfo } from '../error-registry.js';
+import type { EnvwardError } from '../errors.js';
 
-/** The CLI's exit codes (PRODUCT.md contract). */
-export const EXIT = Object.freeze({ ok: 0, problem: 1, usage: 2, refused: 3 });
+/** The CLI's exit codes (PRODUCT.md contract); a failure's comes from the error registry. */
+export const EXIT = Object.freeze({ ok: 0, ...EXIT_CODE_BY_KIND });
 
-export function exitCodeFor(kind: ErrorKind): number {
-  return EXIT[kind];
+/**
+ * The exit code the registry gives the error's code. An error made in
+ * plain JavaScript with a code the registry lacks exits by its kind.
+ */
+export function exitCodeFor(error: EnvwardError): number {
+  return errorCodeInfo(error.code)?.exit ?? EXIT_CODE_BY_KIND[error.kind] ?? EXIT.problem;
 }

@@ -81,7 +81,7 @@ function reportFailure(error: unknown, output: Output, debug: boolean): number {
   if (isEnvwardError(error)) {
     try {
       output.error(error);
-      return exitCodeFor(error.kind);
+      return exitCodeFor(error);
     } catch (printing) {
       // An error whose details cannot be printed (a hostile value inside): report that instead.
       error = printing;

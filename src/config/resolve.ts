@@ -9,6 +9,7 @@ import {
   type ForceOverride,
   type GuardOverride,
 } from '../environment/index.js';
+import type { IssueCode } from '../error-registry.js';
 import {
   ConfigInvalidError,
   type ConfigIssue,
@@ -211,7 +212,7 @@ function winnerFor(key: string, winners: ReadonlyMap<string, ConfigEntry>): Conf
 
 /** An issue at `key`, located where the winning value of that key came from. */
 function locatedIssue(
-  code: string,
+  code: IssueCode,
   key: string,
   environment: string,
   message: string,

@@ -1,4 +1,5 @@
 import type { Environment } from '../environment/index.js';
+import type { IssueCode } from '../error-registry.js';
 import { type ConfigIssue, describeThrown } from '../errors.js';
 import type { ConfigRule, ProjectDefinition } from '../project/definition.js';
 import type { ConfigEntry } from './layer.js';
@@ -30,7 +31,7 @@ const PLAIN_LAYERS: ReadonlySet<LayerName> = new Set([
   'code-overrides',
 ]);
 
-function issueAt(input: RuleInput, code: string, key: string, message: string): ConfigIssue {
+function issueAt(input: RuleInput, code: IssueCode, key: string, message: string): ConfigIssue {
   const source = input.winners.get(key)?.source;
   return {
     code,

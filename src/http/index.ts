@@ -3,7 +3,8 @@
  * Imported on its own entry point, so plain `envward` never loads Fastify.
  * @example
  * import Fastify from 'fastify';
- * import { resolveConfig, openStore } from 'envward';
+ * import { resolveConfig } from 'envward';
+ * import { openStore } from 'envward/store';
  * import { envwardFastify, envwardServerOptions } from 'envward/fastify';
  *
  * const config = await resolveConfig();

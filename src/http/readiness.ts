@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { ResolvedConfig } from '../config/index.js';
 import { migrationStatus } from '../migrate/index.js';
-import { type Store, stampRefusal } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { stampRefusal } from '../store/stamp-refusal.js';
 
 /** A readiness check: resolves (or returns anything but `false`) when fine, throws or returns `false` when not. */
 export type ReadinessCheck = () => unknown;

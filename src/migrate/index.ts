@@ -1,6 +1,18 @@
+/**
+ * envward/migrate: migrations and seeds for the environment's store, with
+ * the guards of protected environments. Every name is listed on purpose and
+ * documented in docs/api.md.
+ */
 export type { PlannedStatement } from './classify.js';
 export type { MigrationRecord } from './history.js';
-export * from './migrate-errors.js';
+export {
+  DestructiveMigrationError,
+  MigrationChecksumError,
+  MigrationFailedError,
+  MigrationLoadError,
+  MigrationLockedError,
+  MigrationOrderError,
+} from './migrate-errors.js';
 export type { MigrateOptions, MigrationStatus, PlannedMigration, ProgressEvent, UpResult } from './runner.js';
 export type { SeedResult } from './seeds.js';
 

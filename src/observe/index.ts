@@ -14,7 +14,7 @@ export { alerts } from './alert-settings-schema.js';
 export type { CreateLoggerOptions } from './create-logger.js';
 export { type LogSettings, logSettings } from './log-settings.js';
 export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, log } from './log-settings-schema.js';
-export { createScrubber, MIN_SCRUBBED_LENGTH, type Scrubber } from './scrubber.js';
+export { createScrubber, type Scrubber } from './scrubber.js';
 export {
   type QueryLogger,
   slowQueryLogger,

@@ -5,7 +5,9 @@ import type { ConfigIssue } from '../errors.js';
 import { EnvwardError } from '../errors.js';
 import { migrationPlan, migrationStatus } from '../migrate/index.js';
 import { SecretKeyMissingError, scanProject, storedSecretNames } from '../secrets/index.js';
-import { DatabaseUnstampedError, openStore, sameDatabase, stampRefusal } from '../store/index.js';
+import { sameDatabase } from '../store/database-identity.js';
+import { DatabaseUnstampedError, openStore } from '../store/index.js';
+import { stampRefusal } from '../store/stamp-refusal.js';
 import {
   type CheckName,
   outcomeOf,

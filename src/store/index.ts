@@ -1,4 +1,10 @@
-import type { ResolvedConfig } from '../config/index.js';
+/**
+ * envward/store: the environment's store (a Kysely database stamped for one
+ * environment), its audit log and environment-coded ids. Every name is
+ * listed on purpose and documented in docs/api.md; stamp helpers and the
+ * internal tables are imported from their modules.
+ */
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { OpenStoreOptions, Store } from './open-store.js';
 
 export type {
@@ -10,16 +16,28 @@ export type {
   AuditVerification,
   AuditVerifyOptions,
 } from './audit-log.js';
-export { sameDatabase } from './database-identity.js';
 export { database } from './database-settings-schema.js';
 export type { EnvironmentIds } from './environment-ids.js';
 export type { EnvironmentPaths } from './environment-paths.js';
 export type { AuditRow } from './internal-tables.js';
 export type { OpenStoreOptions, Store } from './open-store.js';
 export type { Stamp } from './stamp.js';
-export { type StampOpener, stampRefusal } from './stamp-refusal.js';
 export type { Namespace, NamespaceStamp } from './stamp-survey.js';
-export * from './store-errors.js';
+export {
+  BackupError,
+  CrossEnvironmentIdError,
+  DatabaseIdentityMismatchError,
+  DatabaseMissingError,
+  DatabaseUnavailableError,
+  DatabaseUnstampedError,
+  DatabaseUrlError,
+  EnvironmentMismatchError,
+  type NamespaceOwner,
+  ProjectMismatchError,
+  SharedDatabaseError,
+  StoreLockTimeoutError,
+  StoreNameError,
+} from './store-errors.js';
 
 /**
  * Opens the environment's store (see open-store.ts). Kysely, the drivers and

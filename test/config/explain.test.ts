@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { describeSource } from '../../src/config/index.ts';
 import {
   ConfigKeyUnknownError,
-  describeSource,
   MASK,
   openProject,
   type Project,

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type ConfigLayer, defaultVariableFor } from '../../src/config/index.ts';
 import {
   ConfigKeyUnknownError,
-  type ConfigLayer,
-  defaultVariableFor,
   LAYER_ORDER,
   type LayerName,
   openProject,

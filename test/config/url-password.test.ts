@@ -5,14 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  createScrubber,
-  diffConfigs,
-  maskUrlPassword,
-  openProject,
-  resolveConfig,
-  scaffoldProject,
-} from '../../src/index.ts';
+import { maskUrlPassword } from '../../src/config/index.ts';
+import { diffConfigs, openProject, resolveConfig, scaffoldProject } from '../../src/index.ts';
+import { createScrubber } from '../../src/observe/index.ts';
 import { makeTempProject, writeStandardProject } from '../support/temp-project.ts';
 
 describe('passwords in URLs', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { buildEnvironmentCatalogue } from '../../src/environment/index.ts';
 import {
-  buildEnvironmentCatalogue,
   EnvDefinitionError,
   type EnvironmentDeclaration,
   EnvNameError,

@@ -5,12 +5,9 @@ import {
   buildEnvironmentCatalogue,
   type DetectionInput,
   detectEnvironment,
-  EnvConflictError,
-  EnvNameError,
-  EnvUnknownError,
   MARKER_FILE,
-  resolveConfig,
-} from '../../src/index.ts';
+} from '../../src/environment/index.ts';
+import { EnvConflictError, EnvNameError, EnvUnknownError, resolveConfig } from '../../src/index.ts';
 import { makeTempProject, secretVariables, type TempProject, writeStandardProject } from '../support/temp-project.ts';
 
 const catalogue = buildEnvironmentCatalogue({

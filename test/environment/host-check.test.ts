@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  assertHostAllowed,
-  buildEnvironmentCatalogue,
-  ForceWithoutReasonError,
-  findHostConflict,
-  HostMismatchError,
-  resolveConfig,
-} from '../../src/index.ts';
+import { assertHostAllowed, buildEnvironmentCatalogue, findHostConflict } from '../../src/environment/index.ts';
+import { ForceWithoutReasonError, HostMismatchError, resolveConfig } from '../../src/index.ts';
 import { secretVariables, writeStandardProject } from '../support/temp-project.ts';
 
 const catalogue = buildEnvironmentCatalogue({

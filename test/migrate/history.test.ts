@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { hostname, userInfo } from 'node:os';
 import { after, describe, test } from 'node:test';
-import { migrateUp, migrationStatus } from '../../src/index.ts';
+import { migrateUp, migrationStatus } from '../../src/migrate/index.ts';
 import {
   createTable,
   DIALECTS,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { migrationPlan, type PlannedMigration } from '../../src/index.ts';
+import { migrationPlan, type PlannedMigration } from '../../src/migrate/index.ts';
 import { DIALECTS, json, type MigrateProject, makeMigrateProject, migration } from '../support/migrate-project.ts';
 
 /** One migration per kind of statement: its body, and the reason the plan should give (undefined: safe). */

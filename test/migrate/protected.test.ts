@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { DestructiveMigrationError, migrateUp } from '../../src/index.ts';
+import { DestructiveMigrationError, migrateUp } from '../../src/migrate/index.ts';
 import {
   createTable,
   DIALECTS,

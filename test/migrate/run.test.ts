@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
-import { migrateUp } from '../../src/index.ts';
+import { migrateUp } from '../../src/migrate/index.ts';
 import {
   createTable,
   DIALECTS,

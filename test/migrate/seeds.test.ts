@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { migrateUp, runSeeds } from '../../src/index.ts';
+import { migrateUp, runSeeds } from '../../src/migrate/index.ts';
 import { createTable, DIALECTS, json, type MigrateProject, makeMigrateProject } from '../support/migrate-project.ts';
 
 function seed(rows: readonly [number, string][], extra = ''): string {

@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
-import { type AlertRuleSet, alertRuleSet, alertRules } from '../../src/index.ts';
 import { ALERT_TIER_DEFAULTS } from '../../src/observe/alert-settings-schema.ts';
+import { type AlertRuleSet, alertRuleSet, alertRules } from '../../src/observe/index.ts';
 import { makeObserveProject, secretsFor } from '../support/observe-project.ts';
 import { runCli } from '../support/run-cli.ts';
 

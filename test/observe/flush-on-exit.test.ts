@@ -10,6 +10,7 @@ import { withSlot } from '../support/process-slots.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INDEX = new URL('../../src/index.ts', import.meta.url).href;
+const OBSERVE = new URL('../../src/observe/index.ts', import.meta.url).href;
 
 /*
  * Each child resolves production, creates its logger, logs a marker and ends
@@ -17,7 +18,8 @@ const INDEX = new URL('../../src/index.ts', import.meta.url).href;
  */
 const CHILD = `
 const [dir, mode, marker, apiKey] = process.argv.slice(2);
-const { resolveConfig, createLogger } = await import(${JSON.stringify(INDEX)});
+const { resolveConfig } = await import(${JSON.stringify(INDEX)});
+const { createLogger } = await import(${JSON.stringify(OBSERVE)});
 const resolved = await resolveConfig({ cwd: dir, env: 'production', variables: { PAYMENTS_API_KEY: apiKey, DATABASE_PASSWORD: apiKey + '-db' }, checkHost: false });
 const logger = await createLogger(resolved);
 for (let i = 0; i < 200; i++) logger.info({ i, apiKey }, 'filler line');

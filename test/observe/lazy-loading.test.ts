@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const DIST_INDEX = new URL('../../dist/index.js', import.meta.url).href;
+const DIST_OBSERVE = new URL('../../dist/observe.js', import.meta.url).href;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // The CommonJS packages land in require.cache when anything imports them;
@@ -14,6 +15,7 @@ function loadedAfter(code: string): string[] {
   const script = `
     import { createRequire } from 'node:module';
     const envward = await import(${JSON.stringify(DIST_INDEX)});
+    const observe = await import(${JSON.stringify(DIST_OBSERVE)});
     ${code}
     const loaded = Object.keys(createRequire(import.meta.url).cache)
       .map((file) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(file)?.[1])
@@ -32,9 +34,9 @@ test('importing envward (built) loads neither pino, undici nor prom-client', () 
   );
 });
 
-test('createScrubber and alert rules work without loading the logger or HTTP client', () => {
+test('envward/observe: createScrubber works without loading the logger or HTTP client', () => {
   const loaded = loadedAfter(`
-    if (envward.createScrubber(['a-secret-value'])('x a-secret-value') !== 'x ' + envward.MASK) throw new Error('scrub');
+    if (observe.createScrubber(['a-secret-value'])('x a-secret-value') !== 'x ' + envward.MASK) throw new Error('scrub');
   `);
   assert.deepEqual(
     HEAVY.filter((name) => loaded.includes(name)),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { closeLogger, createLogger, logSettings } from '../../src/index.ts';
+import { closeLogger, createLogger, logSettings } from '../../src/observe/index.ts';
 import { LOG_TIER_DEFAULTS } from '../../src/observe/log-settings-schema.ts';
 import { Capture, makeObserveProject, secretsFor } from '../support/observe-project.ts';
 

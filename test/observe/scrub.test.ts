@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { closeLogger, createLogger, createScrubber, logSettings, MASK } from '../../src/index.ts';
+import { MASK } from '../../src/index.ts';
+import { closeLogger, createLogger, createScrubber, logSettings } from '../../src/observe/index.ts';
 import { assertNoCanary, makeCanary } from '../support/canary.ts';
 import { Capture, makeObserveProject, secretsFor } from '../support/observe-project.ts';
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
-import { createLogger, openStore, type QueryLogger, slowQueryThresholdMs } from '../../src/index.ts';
+import { createLogger, type QueryLogger, slowQueryThresholdMs } from '../../src/observe/index.ts';
 import { DATABASE_TIER_DEFAULTS } from '../../src/store/database-settings-schema.ts';
+import { openStore } from '../../src/store/index.ts';
 import { Capture, makeObserveProject, secretsFor } from '../support/observe-project.ts';
 
 const project = makeObserveProject({

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { type OutboundClient, outboundClient, outboundSettings } from '../../src/index.ts';
+import { type OutboundClient, outboundClient, outboundSettings } from '../../src/outbound/index.ts';
 import { OUTBOUND_TIER_DEFAULTS } from '../../src/outbound/outbound-settings-schema.ts';
 import { makeCanary } from '../support/canary.ts';
 import { makeObserveProject, secretsFor } from '../support/observe-project.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Store } from '../../src/index.ts';
+import type { Store } from '../../src/store/index.ts';
 import { DIALECTS, makeStoreProject, type StoreProject } from '../support/store-project.ts';
 
 const UUID_V7 = '[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';

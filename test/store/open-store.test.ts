@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { hostname, userInfo } from 'node:os';
 import { after, describe, test } from 'node:test';
-import type { AuditRow } from '../../src/index.ts';
+import type { AuditRow } from '../../src/store/index.ts';
 import { escapeRegExp } from '../support/run-cli.ts';
 import { DIALECTS, makeStoreProject, runStoreProcesses, type StoreProject } from '../support/store-project.ts';
 

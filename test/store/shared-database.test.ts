@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { AuditRow } from '../../src/index.ts';
+import type { AuditRow } from '../../src/store/index.ts';
 import { DIALECTS, type Dialect, makeStoreProject, STORE_CONFIG, type StoreProject } from '../support/store-project.ts';
 
 const REFUSED = 3;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
-import type { Store } from '../../src/index.ts';
+import type { Store } from '../../src/store/index.ts';
 import { DIALECTS, makeStoreProject, type StoreProject } from '../support/store-project.ts';
 
 interface Bank {

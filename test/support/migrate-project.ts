@@ -17,7 +17,8 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore, resolveConfig, type Store } from '../../src/index.ts';
+import { resolveConfig } from '../../src/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { type RunOptions, type RunResult, runCli } from './run-cli.ts';
 import { querySqliteFile } from './sqlite-file.ts';

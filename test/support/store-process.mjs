@@ -12,7 +12,8 @@
  * `{ "error": "<code>" }` when the open or an append failed.
  */
 import { once } from 'node:events';
-import { openStore, resolveConfig } from '../../dist/index.js';
+import { resolveConfig } from '../../dist/index.js';
+import { openStore } from '../../dist/store.js';
 
 const [dir, env, appends, label] = process.argv.slice(2);
 if (!dir || !env || !appends || !label) throw new Error('usage: store-process.mjs <dir> <env> <appends> <label>');

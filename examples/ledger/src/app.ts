@@ -4,7 +4,7 @@
  * ids and JSON error bodies; this file adds only the banking routes, each
  * request checked by its route's JSON schema before any handler runs.
  */
-import { CrossEnvironmentIdError } from 'envward';
+import { CrossEnvironmentIdError } from 'envward/store';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deposit, Deposits } from './deposits.js';
 import type { IdempotencyScope } from './idempotency.js';

@@ -7,7 +7,7 @@
  * make even an overlapping run post once per account and day.
  */
 import { Cron } from 'croner';
-import { type Store, StoreLockTimeoutError } from 'envward';
+import { type Store, StoreLockTimeoutError } from 'envward/store';
 import type { AccrualResult, Interest } from './interest.js';
 import type { LedgerDatabase } from './schema.js';
 

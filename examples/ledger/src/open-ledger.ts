@@ -7,16 +7,9 @@
  * tests and the load test all start here.
  */
 import { fileURLToPath } from 'node:url';
-import {
-  type ForceOverride,
-  migrateUp,
-  migrationStatus,
-  openStore,
-  type ResolvedConfig,
-  resolveConfig,
-  runSeeds,
-  type Store,
-} from 'envward';
+import { type ForceOverride, type ResolvedConfig, resolveConfig } from 'envward';
+import { migrateUp, migrationStatus, runSeeds } from 'envward/migrate';
+import { openStore, type Store } from 'envward/store';
 import type { LedgerConfig } from '../envward.config.js';
 import { type Deposits, deposits } from './deposits.js';
 import { type Interest, interest } from './interest.js';

@@ -11,7 +11,8 @@
  * timeout, a second instance, the recovery of a deposit left pending).
  */
 import { randomUUID } from 'node:crypto';
-import { type OutboundClient, OutboundUnavailableError, outboundClient, type ResolvedConfig } from 'envward';
+import type { ResolvedConfig } from 'envward';
+import { type OutboundClient, OutboundUnavailableError, outboundClient } from 'envward/outbound';
 import type { LedgerConfig } from '../envward.config.js';
 import { LedgerError } from './ledger-error.js';
 

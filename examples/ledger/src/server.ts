@@ -8,7 +8,9 @@
  *   PORT=4000 npm start -- --env test
  *   npm start -- --env staging --root DIR      # another copy of the project (its own secrets)
  */
-import { createLogger, EnvwardError, environmentBanner, StoreLockTimeoutError } from 'envward';
+import { EnvwardError, environmentBanner } from 'envward';
+import { createLogger } from 'envward/observe';
+import { StoreLockTimeoutError } from 'envward/store';
 import { buildLedgerApp } from './app.js';
 import { accrualDay, accrueUnderLease, JobRefusedError, scheduleInterestAccrual } from './interest-accrual.js';
 import { LedgerError } from './ledger.js';

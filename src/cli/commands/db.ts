@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/index.js';
-import { openStore, type Store, sameDatabase } from '../../store/index.js';
+import { sameDatabase } from '../../store/database-identity.js';
+import { openStore, type Store } from '../../store/index.js';
 import { type CommonOptions, forceFrom, outputFor, setFrom, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';

@@ -1,3 +1,4 @@
+import type { IssueCode } from '../../error-registry.js';
 import type { ConfigIssue } from '../../errors.js';
 import { coerceText } from '../coerce.js';
 import type { ConfigEntry, LayerOutput, ValueSource } from '../layer.js';
@@ -35,7 +36,7 @@ export class LayerCollector {
     });
   }
 
-  issue(problem: { code: string; key: string; message: string; expected?: string; source: ValueSource }): void {
+  issue(problem: { code: IssueCode; key: string; message: string; expected?: string; source: ValueSource }): void {
     const { source } = problem;
     // A file of 75,000 typos must not become 75,000 lines of output: list a few, count the rest.
     if (problem.code === 'EW_CONFIG_UNKNOWN_KEY') {
