@@ -13,6 +13,7 @@ export * from './observe/index.js';
 export * from './outbound/index.js';
 export * from './preflight/index.js';
 export { type ScaffoldResult, scaffoldProject } from './project/index.js';
+export { loadConfig, resolveConfig } from './resolution.js';
 export * from './secrets/index.js';
 export * from './store/index.js';
 

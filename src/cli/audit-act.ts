@@ -1,5 +1,5 @@
-import { resolveConfig } from '../config/index.js';
 import { EnvwardError } from '../errors.js';
+import { resolveConfig } from '../resolution.js';
 import { type AuditEvent, openStore, type Store } from '../store/index.js';
 import type { Output } from './output.js';
 

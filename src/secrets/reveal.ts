@@ -71,7 +71,7 @@ export async function revealSecret(request: RevealRequest): Promise<Reveal> {
 /** Records the reveal in the environment's own store, opened as for any write: its stamp must be the environment's. */
 async function auditReveal(request: RevealRequest): Promise<void> {
   const [{ resolveConfig }, { openStore }] = await Promise.all([
-    import('../config/index.js'),
+    import('../resolution.js'),
     import('../store/index.js'),
   ]);
   const resolved = await resolveConfig<unknown>({

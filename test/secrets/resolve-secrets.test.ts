@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, renameSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { MASK, openProject, type Project, type ResolveOptions, resolveConfig } from '../../src/config/index.ts';
+import { MASK, openProject, type Project, type ResolveOptions } from '../../src/config/index.ts';
 import { EnvwardError } from '../../src/errors.ts';
+import { resolveConfig } from '../../src/resolution.ts';
 import { keygen, setSecrets } from '../../src/secrets/vault.ts';
 import { assertNoCanary, makeCanary } from '../support/canary.ts';
 import { makeSecretsProject, privateKeyIn, type SecretsProject, secretFiles } from '../support/secrets-project.ts';

@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, renameSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { openProject, type Project, resolveConfig } from '../../src/config/index.ts';
+import { openProject, type Project } from '../../src/config/index.ts';
 import type { Environment } from '../../src/environment/index.ts';
 import { EnvwardError } from '../../src/errors.ts';
+import { resolveConfig } from '../../src/resolution.ts';
 import { parseSealedValue } from '../../src/secrets/envelope.ts';
 import { findPrivateKey } from '../../src/secrets/key-source.ts';
 import { parseSecrets, readSecrets, renderSecrets } from '../../src/secrets/secrets-file.ts';
