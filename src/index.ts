@@ -5,6 +5,8 @@
 import type { z as zod } from 'zod';
 import { bundledZod } from './bundled/index.js';
 
+export { checkHost, type HostCheck, type HostCheckRequest } from './acts/host-check.js';
+
 export * from './config/index.js';
 export * from './environment/index.js';
 export * from './errors.js';
