@@ -87,8 +87,7 @@ async function generate() {
   const envward = await import(ENVWARD_URL);
   const project = await envward.openProject(withSecrets);
   for (const name of ENVIRONMENTS) {
-    await envward.keygen(withSecrets, name);
-    const environment = project.environments.get(name, 'bench');
+    await envward.keygen({ project, env: name });
     const values = new Map(
       Array.from({ length: SECRETS }, (_, i) => [
         `vault.s${i}`,
@@ -98,7 +97,7 @@ async function generate() {
     // One value shared by staging and production, so the scan has a finding to report.
     if (name === 'staging' || name === 'production') values.set('vault.s0', 'shared-between-staging-and-production-Z7');
     const t0 = performance.now();
-    await envward.setSecrets(withSecrets, environment, values);
+    await envward.setSecrets({ project, env: name, values });
     out(`  generated ${name}: ${SECRETS} secrets in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   cpSync(withSecrets, without, { recursive: true });

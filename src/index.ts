@@ -13,6 +13,7 @@
 import type { z as zod } from 'zod';
 import { bundledZod } from './bundled/index.js';
 
+export { checkHost, type HostCheck, type HostCheckRequest } from './acts/host-check.js';
 export {
   type ConfigDiff,
   type ConfigEntry,
@@ -27,7 +28,6 @@ export {
   LAYER_ORDER,
   type LayerName,
   live,
-  loadConfig,
   MASK,
   openProject,
   type Project,
@@ -40,7 +40,6 @@ export {
   type ResolveOptions,
   type RuleContext,
   type RuleFinding,
-  resolveConfig,
   type SettingsFragment,
   secret,
   settingsOf,
@@ -101,12 +100,19 @@ export type {
 } from './preflight/index.js';
 export { runPreflight } from './preflight/index.js';
 export { type ScaffoldResult, scaffoldProject } from './project/scaffold.js';
+export { loadConfig, resolveConfig } from './resolution.js';
 export {
+  type EnvironmentTarget,
+  type KeygenRequest,
   type KeygenResult,
   keygen,
+  listSecrets,
+  type RemoveSecretRequest,
   type Reveal,
   type RevealRequest,
   RevealUnauditedError,
+  type RotateKeyRequest,
+  type RotateKeyResult,
   type RotationResult,
   removeSecret,
   revealSecret,
@@ -125,11 +131,17 @@ export {
   SecretKeyPermissionsError,
   SecretKeysTrackedError,
   SecretKeyWrongError,
+  type SecretListing,
   SecretNoPublicKeyError,
   SecretsLockedError,
   SecretWeakError,
-  type SetResult,
+  type SetSecretRequest,
+  type SetSecretResult,
+  type SetSecretsRequest,
+  type SetSecretsResult,
+  type StoredSecret,
   scanProject,
+  setSecret,
   setSecrets,
   storedSecretNames,
 } from './secrets/index.js';

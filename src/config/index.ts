@@ -22,15 +22,8 @@ export { LAYER_DESCRIPTIONS, LAYER_ORDER, type LayerName } from './layer-order.j
 export { parseDotenvLayer, parseYamlLayer } from './layers/index.js';
 export { displayValue, MASK, maskUrlPassword, URL_PASSWORD_MASK } from './mask.js';
 export { live } from './reload-marker.js';
-export {
-  type Explanation,
-  loadConfig,
-  openProject,
-  type Project,
-  type ResolvedConfig,
-  type ResolveOptions,
-  resolveConfig,
-} from './resolve.js';
+// resolveConfig and loadConfig with every capability's layer are src/resolution.ts's.
+export { type Explanation, openProject, type Project, type ResolvedConfig, type ResolveOptions } from './resolve.js';
 export { defaultVariableFor, type SchemaIndex, type SchemaLeaf } from './schema-index.js';
 export { createScrubber, MIN_SCRUBBED_LENGTH, type Scrubber } from './scrubber.js';
 export { WITHHELD_MESSAGE } from './secret-issues.js';

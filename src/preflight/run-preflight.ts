@@ -1,9 +1,10 @@
 import { hostname as osHostname } from 'node:os';
-import { type ConfigLayer, openProject, type Project, type ResolvedConfig, resolveConfig } from '../config/index.js';
+import { type ConfigLayer, openProject, type Project, type ResolvedConfig } from '../config/index.js';
 import { assertHostAllowed, type ForceOverride } from '../environment/index.js';
 import type { ConfigIssue } from '../errors.js';
 import { EnvwardError } from '../errors.js';
 import { migrationPlan, migrationStatus } from '../migrate/index.js';
+import { resolveConfig } from '../resolution.js';
 import { SecretKeyMissingError, scanProject, storedSecretNames } from '../secrets/index.js';
 import { sameDatabase } from '../store/database-identity.js';
 import { DatabaseUnstampedError, openStore } from '../store/index.js';

@@ -1,19 +1,16 @@
-import type { Environment } from '../environment/index.js';
-import { EnvwardError } from '../errors.js';
+import { actTarget, type EnvironmentTarget, openTarget } from '../acts/environment-target.js';
+import { type ActTarget, recordAct, unauditedReason } from '../acts/record-act.js';
 import { RevealUnauditedError, SecretKeyMissingError, SecretKeyNameError } from './secret-errors.js';
 
-export interface RevealRequest {
-  /** The project's root. */
-  readonly root: string;
-  readonly environment: Environment;
+export interface RevealRequest extends EnvironmentTarget {
   readonly key: string;
-  /** Process variables (the private key may be one). */
-  readonly variables: Readonly<Record<string, string | undefined>>;
-  /** Where to resolve the environment's configuration for its store (default: `root`). */
-  readonly cwd?: string;
+  /** Why the value is needed (a ticket, an incident): recorded in the audit event, as the CLI's --reason. */
+  readonly reason?: string;
 }
 
 export interface Reveal {
+  readonly environment: string;
+  readonly key: string;
   readonly value: string;
   /** Whether the reveal is in the environment's audit log; always true for a protected environment. */
   readonly audited: boolean;
@@ -22,17 +19,23 @@ export interface Reveal {
 }
 
 /**
- * Decrypts one secret and audits the reveal (`secrets.reveal`) in the
- * environment's store. A protected environment's value is returned only
- * when the event is recorded in a database stamped for that environment:
- * a DATABASE_URL pointing elsewhere (unstamped, another environment's, a
- * missing file) refuses the reveal (RevealUnauditedError). Development and
- * test reveal with a warning when their store cannot be used.
+ * Decrypts one secret and audits the reveal in the environment's store: the
+ * event `envward secrets get --reveal` writes (`secrets.reveal`, the key's
+ * name, the reason if any; actor and host added by the store), never the
+ * value. A protected environment's value is returned only once the event is
+ * recorded in a database stamped for that environment: a store that cannot
+ * be used (unstamped, another environment's, a missing file, a server not
+ * reachable, its peers not installed) refuses the reveal
+ * (EW_REVEAL_UNAUDITED) and the value is not returned. Development and test
+ * reveal with a warning then.
  * @example
- * const { value } = await revealSecret({ root, environment, key: 'payments.apiKey', variables: process.env });
+ * const { value } = await revealSecret({ env: 'production', key: 'payments.apiKey', reason: 'INC-1234' });
  */
 export async function revealSecret(request: RevealRequest): Promise<Reveal> {
-  const { root, environment, key, variables } = request;
+  const opened = await openTarget(request);
+  const { project, environment, variables } = opened;
+  const { key } = request;
+  const root = project.root;
   const [{ secretPaths }, { readSecrets }, { settleBeforeReading }, { findPrivateKey }, { decryptAll }] =
     await Promise.all([
       import('./paths.js'),
@@ -57,33 +60,19 @@ export async function revealSecret(request: RevealRequest): Promise<Reveal> {
   if (!lookup.found) throw new SecretKeyMissingError(environment.name, paths.variable, paths.privateKey);
   const value = decryptAll({ ...document, secrets: new Map([[key, record]]) }, lookup.found).get(key) as string;
   const warnings = [...lookup.warnings];
+  const reason = request.reason?.trim();
   try {
-    await auditReveal(request);
-    return { value, audited: true, warnings };
+    const target: ActTarget = actTarget(opened);
+    await recordAct(
+      target,
+      { action: 'secrets.reveal', target: key, ...(reason ? { reason } : {}), outcome: 'done' },
+      { unstamped: 'refuse' },
+    );
+    return { environment: environment.name, key, value, audited: true, warnings };
   } catch (error) {
-    const why = error instanceof EnvwardError ? `${error.code}: ${error.message}` : String(error);
+    const why = unauditedReason(error);
     if (environment.protected) throw new RevealUnauditedError(environment.name, key, why);
     warnings.push(`secrets.reveal on ${environment.name} is not audited: its store could not be opened (${why})`);
-    return { value, audited: false, warnings };
-  }
-}
-
-/** Records the reveal in the environment's own store, opened as for any write: its stamp must be the environment's. */
-async function auditReveal(request: RevealRequest): Promise<void> {
-  const [{ resolveConfig }, { openStore }] = await Promise.all([
-    import('../config/index.js'),
-    import('../store/index.js'),
-  ]);
-  const resolved = await resolveConfig<unknown>({
-    cwd: request.cwd ?? request.root,
-    env: request.environment.name,
-    variables: request.variables,
-    checkHost: false,
-  });
-  const store = await openStore(resolved);
-  try {
-    await store.audit.append({ action: 'secrets.reveal', target: request.key, outcome: 'done' });
-  } finally {
-    await store.close();
+    return { environment: environment.name, key, value, audited: false, warnings };
   }
 }

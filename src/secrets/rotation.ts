@@ -58,7 +58,7 @@ export interface RotationResult {
  * before the commit point, and `beforeCommit` receives it to show it, so a
  * crash after the switch cannot lose it.
  */
-export async function rotateKey(
+export async function rotateKeyPair(
   root: string,
   environment: Environment,
   options: RotateOptions = {},

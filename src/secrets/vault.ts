@@ -122,7 +122,7 @@ export interface KeygenResult {
 }
 
 /** Makes `environment`'s key pair: public key committed, private key in the key file or returned to print once. */
-export async function keygen(
+export async function makeKeyPair(
   root: string,
   environment: string,
   options: { print?: boolean } = {},
@@ -222,7 +222,7 @@ export interface SetResult {
  * ones are left as they are (same bytes), as is every other secret; a
  * changed value keeps the time of the value it replaced in its history.
  */
-export async function setSecrets(
+export async function storeSecrets(
   root: string,
   environment: Environment,
   values: ReadonlyMap<string, string>,
@@ -277,7 +277,7 @@ export async function setSecrets(
 }
 
 /** Removes one secret; false when it was not stored. */
-export function removeSecret(root: string, environment: string, key: string): Promise<boolean> {
+export function deleteStoredSecret(root: string, environment: string, key: string): Promise<boolean> {
   return withSecretsLock(root, environment, async () => {
     const document = readSecrets(root, environment);
     if (!document?.secrets.has(key)) return false;

@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { openProject, resolveConfig } from '../../src/config/index.ts';
+import { openProject } from '../../src/config/index.ts';
 import { httpSettings } from '../../src/http/index.ts';
+import { resolveConfig } from '../../src/resolution.ts';
 import { storeSettings } from '../../src/store/store-settings.ts';
 import { runCli } from '../support/run-cli.ts';
 import { makeTempProject, type TempProject, writeStandardProject } from '../support/temp-project.ts';

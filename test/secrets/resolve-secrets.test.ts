@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, renameSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { MASK, openProject, type Project, type ResolveOptions, resolveConfig } from '../../src/config/index.ts';
+import { MASK, openProject, type Project, type ResolveOptions } from '../../src/config/index.ts';
 import { EnvwardError } from '../../src/errors.ts';
-import { keygen, setSecrets } from '../../src/secrets/vault.ts';
+import { resolveConfig } from '../../src/resolution.ts';
+import { makeKeyPair, storeSecrets } from '../../src/secrets/vault.ts';
 import { assertNoCanary, makeCanary } from '../support/canary.ts';
 import { makeSecretsProject, privateKeyIn, type SecretsProject, secretFiles } from '../support/secrets-project.ts';
 
@@ -54,7 +55,7 @@ describe('the secrets layer in resolveConfig', () => {
     project = await openProject(p.dir);
     for (const env of ['production', 'staging', 'development', 'eu-production', 'dev2']) {
       const print = env === 'eu-production' || env === 'dev2';
-      const result = await keygen(p.dir, env, { print });
+      const result = await makeKeyPair(p.dir, env, { print });
       if (result.privateKey) printed[env] = result.privateKey;
     }
     await Promise.all(
@@ -62,7 +63,7 @@ describe('the secrets layer in resolveConfig', () => {
         const pair = { password: makeCanary(`${env}pw`), apiKey: makeCanary(`${env}api`) };
         values[env] = pair;
         all.push(pair.password, pair.apiKey);
-        await setSecrets(
+        await storeSecrets(
           p.dir,
           project.environments.get(env, 'test'),
           new Map([

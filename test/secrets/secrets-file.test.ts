@@ -8,13 +8,14 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, renameSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { openProject, type Project, resolveConfig } from '../../src/config/index.ts';
+import { openProject, type Project } from '../../src/config/index.ts';
 import type { Environment } from '../../src/environment/index.ts';
 import { EnvwardError } from '../../src/errors.ts';
+import { resolveConfig } from '../../src/resolution.ts';
 import { parseSealedValue } from '../../src/secrets/envelope.ts';
 import { findPrivateKey } from '../../src/secrets/key-source.ts';
 import { parseSecrets, readSecrets, renderSecrets } from '../../src/secrets/secrets-file.ts';
-import { decryptAll, keygen, removeSecret, setSecrets } from '../../src/secrets/vault.ts';
+import { decryptAll, deleteStoredSecret, makeKeyPair, storeSecrets } from '../../src/secrets/vault.ts';
 import { makeCanary } from '../support/canary.ts';
 import { makeSecretsProject, type SecretsProject, secretFiles } from '../support/secrets-project.ts';
 
@@ -71,8 +72,8 @@ describe('secrets.yml', () => {
     project = await openProject(p.dir);
     production = project.environments.get('production', 'test');
     staging = project.environments.get('staging', 'test');
-    await keygen(p.dir, 'production');
-    await keygen(p.dir, 'staging');
+    await makeKeyPair(p.dir, 'production');
+    await makeKeyPair(p.dir, 'staging');
   });
   after(() => p.cleanup());
 
@@ -86,7 +87,7 @@ describe('secrets.yml', () => {
 
   test('changing one secret leaves every line of the other byte for byte', async () => {
     const password = makeCanary('password');
-    await setSecrets(
+    await storeSecrets(
       p.dir,
       production,
       new Map([
@@ -97,7 +98,7 @@ describe('secrets.yml', () => {
     );
     const before = p.read(files.secrets);
     const newKey = makeCanary('apikey2');
-    const result = await setSecrets(p.dir, production, new Map([['payments.apiKey', newKey]]), {
+    const result = await storeSecrets(p.dir, production, new Map([['payments.apiKey', newKey]]), {
       variables: NO_VARIABLES,
       now: T2,
     });
@@ -129,7 +130,7 @@ describe('secrets.yml', () => {
     renameSync(p.path(files.key), p.path(`${files.key}.away`));
     try {
       const value = makeCanary('apikey3');
-      const result = await setSecrets(p.dir, production, new Map([['payments.apiKey', value]]), {
+      const result = await storeSecrets(p.dir, production, new Map([['payments.apiKey', value]]), {
         variables: NO_VARIABLES,
         now: T3,
       });
@@ -152,7 +153,7 @@ describe('secrets.yml', () => {
     const values = decryptProduction();
     const before = statSync(p.path(files.secrets));
     const bytes = p.bytes(files.secrets);
-    const result = await setSecrets(p.dir, production, values, { variables: NO_VARIABLES, now: T4 });
+    const result = await storeSecrets(p.dir, production, values, { variables: NO_VARIABLES, now: T4 });
     assert.deepEqual(result.changed, []);
     assert.deepEqual([...result.unchanged].sort(), ['database.password', 'payments.apiKey']);
     const afterStat = statSync(p.path(files.secrets));
@@ -162,11 +163,11 @@ describe('secrets.yml', () => {
   });
 
   test('a changed value records when the previous one was set; an unchanged one does not', async () => {
-    await setSecrets(p.dir, staging, new Map([['payments.apiKey', makeCanary('s1')]]), {
+    await storeSecrets(p.dir, staging, new Map([['payments.apiKey', makeCanary('s1')]]), {
       variables: NO_VARIABLES,
       now: T1,
     });
-    await setSecrets(p.dir, staging, new Map([['payments.apiKey', makeCanary('s2')]]), {
+    await storeSecrets(p.dir, staging, new Map([['payments.apiKey', makeCanary('s2')]]), {
       variables: NO_VARIABLES,
       now: T2,
     });
@@ -174,9 +175,9 @@ describe('secrets.yml', () => {
     assert.equal(record?.updated, T2.toISOString());
     assert.deepEqual(record?.history, [T1.toISOString()]);
     const third = makeCanary('s3');
-    await setSecrets(p.dir, staging, new Map([['payments.apiKey', third]]), { variables: NO_VARIABLES, now: T3 });
-    await setSecrets(p.dir, staging, new Map([['payments.apiKey', third]]), { variables: NO_VARIABLES, now: T4 });
-    await setSecrets(p.dir, staging, new Map([['database.password', makeCanary('s4')]]), {
+    await storeSecrets(p.dir, staging, new Map([['payments.apiKey', third]]), { variables: NO_VARIABLES, now: T3 });
+    await storeSecrets(p.dir, staging, new Map([['payments.apiKey', third]]), { variables: NO_VARIABLES, now: T4 });
+    await storeSecrets(p.dir, staging, new Map([['database.password', makeCanary('s4')]]), {
       variables: NO_VARIABLES,
       now: T4,
     });
@@ -195,14 +196,14 @@ describe('secrets.yml', () => {
   test('a weak value is refused in a protected environment and nothing is written', async () => {
     const bytes = p.bytes(files.secrets);
     await assert.rejects(
-      setSecrets(p.dir, production, new Map([['payments.apiKey', 'hunter2']]), { variables: NO_VARIABLES }),
+      storeSecrets(p.dir, production, new Map([['payments.apiKey', 'hunter2']]), { variables: NO_VARIABLES }),
       expectCode('EW_SECRET_WEAK', (error) => {
         assert.ok(!JSON.stringify(error.toJSON()).includes('hunter2'), error.message);
         assert.equal(error.details.key, 'payments.apiKey');
       }),
     );
     await assert.rejects(
-      setSecrets(p.dir, production, new Map([['payments.apiKey', 'password'.repeat(4)]]), {
+      storeSecrets(p.dir, production, new Map([['payments.apiKey', 'password'.repeat(4)]]), {
         variables: NO_VARIABLES,
       }),
       expectCode('EW_SECRET_WEAK'),
@@ -210,19 +211,19 @@ describe('secrets.yml', () => {
     assert.deepEqual(p.bytes(files.secrets), bytes);
   });
 
-  test('removeSecret drops the record and the envelopes no value uses', async () => {
+  test('deleteStoredSecret drops the record and the envelopes no value uses', async () => {
     const q = makeSecretsProject();
     try {
       const env = (await openProject(q.dir)).environments.get('development', 'test');
-      await keygen(q.dir, 'development');
-      await setSecrets(q.dir, env, new Map([['database.password', 'a']]), { variables: NO_VARIABLES });
+      await makeKeyPair(q.dir, 'development');
+      await storeSecrets(q.dir, env, new Map([['database.password', 'a']]), { variables: NO_VARIABLES });
       const key = q.path(secretFiles('development').key);
       renameSync(key, `${key}.away`);
-      await setSecrets(q.dir, env, new Map([['payments.apiKey', 'b']]), { variables: NO_VARIABLES });
+      await storeSecrets(q.dir, env, new Map([['payments.apiKey', 'b']]), { variables: NO_VARIABLES });
       renameSync(`${key}.away`, key);
       assert.equal(readSecrets(q.dir, 'development')?.envelopes.size, 2);
-      assert.equal(await removeSecret(q.dir, 'development', 'payments.apiKey'), true);
-      assert.equal(await removeSecret(q.dir, 'development', 'payments.apiKey'), false, 'already gone');
+      assert.equal(await deleteStoredSecret(q.dir, 'development', 'payments.apiKey'), true);
+      assert.equal(await deleteStoredSecret(q.dir, 'development', 'payments.apiKey'), false, 'already gone');
       const document = readSecrets(q.dir, 'development');
       assert.deepEqual([...(document?.secrets.keys() ?? [])], ['database.password']);
       assert.equal(document?.envelopes.size, 1);
@@ -243,14 +244,14 @@ describe('a secrets file that is not what envward writes', () => {
   before(async () => {
     p = makeSecretsProject();
     project = await openProject(p.dir);
-    await keygen(p.dir, 'production');
-    await keygen(p.dir, 'staging');
+    await makeKeyPair(p.dir, 'production');
+    await makeKeyPair(p.dir, 'staging');
     const values = new Map([
       ['database.password', makeCanary('pw')],
       ['payments.apiKey', makeCanary('api')],
     ]);
-    await setSecrets(p.dir, project.environments.get('production', 'test'), values, { variables: NO_VARIABLES });
-    await setSecrets(p.dir, project.environments.get('staging', 'test'), values, { variables: NO_VARIABLES });
+    await storeSecrets(p.dir, project.environments.get('production', 'test'), values, { variables: NO_VARIABLES });
+    await storeSecrets(p.dir, project.environments.get('staging', 'test'), values, { variables: NO_VARIABLES });
     valid = p.read(files.secrets);
     stagingText = p.read(secretFiles('staging').secrets);
   });
@@ -389,9 +390,14 @@ describe('a secrets file that is not what envward writes', () => {
       expectCode('EW_SECRET_FILE'),
     );
     await assert.rejects(
-      setSecrets(p.dir, project.environments.get('production', 'test'), new Map([['payments.apiKey', makeCanary()]]), {
-        variables: NO_VARIABLES,
-      }),
+      storeSecrets(
+        p.dir,
+        project.environments.get('production', 'test'),
+        new Map([['payments.apiKey', makeCanary()]]),
+        {
+          variables: NO_VARIABLES,
+        },
+      ),
       expectCode('EW_SECRET_FILE'),
     );
     assert.equal(p.read(files.secrets), stagingText, 'nothing written over it');
@@ -401,9 +407,14 @@ describe('a secrets file that is not what envward writes', () => {
     // Someone copies staging's file and edits `environment:`; production's own key is present and right.
     p.write(files.secrets, stagingText.replace('environment: staging', 'environment: production'));
     await assert.rejects(
-      setSecrets(p.dir, project.environments.get('production', 'test'), new Map([['payments.apiKey', makeCanary()]]), {
-        variables: NO_VARIABLES,
-      }),
+      storeSecrets(
+        p.dir,
+        project.environments.get('production', 'test'),
+        new Map([['payments.apiKey', makeCanary()]]),
+        {
+          variables: NO_VARIABLES,
+        },
+      ),
       expectCode('EW_SECRET_FILE'),
     );
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { resolveConfig } from '../../src/config/index.ts';
+import { resolveConfig } from '../../src/resolution.ts';
 import { openStore } from '../../src/store/index.ts';
 import { runCli } from '../support/run-cli.ts';
 import { DIALECTS, makeStoreProject, STORE_CONFIG, type StoreProject } from '../support/store-project.ts';

@@ -13,8 +13,9 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
-import { type ResolvedConfig, type ResolveOptions, resolveConfig } from '../../src/config/index.ts';
+import type { ResolvedConfig, ResolveOptions } from '../../src/config/index.ts';
 import { type EnvwardFastifyOptions, envwardFastify, envwardServerOptions } from '../../src/http/index.ts';
+import { resolveConfig } from '../../src/resolution.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { makeTempProject, type TempProject } from './temp-project.ts';
 

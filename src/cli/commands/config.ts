@@ -6,9 +6,9 @@ import {
   type Explanation,
   LAYER_DESCRIPTIONS,
   openProject,
-  resolveConfig,
 } from '../../config/index.js';
 import { type ConfigIssue, EnvwardError, formatIssue } from '../../errors.js';
+import { resolveConfig } from '../../resolution.js';
 import { type CommonOptions, outputFor, setFrom, withCommonOptions } from '../common-options.js';
 import { printable } from '../output.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveConfig } from '../../config/index.js';
+import { resolveConfig } from '../../resolution.js';
 import { sameDatabase } from '../../store/database-identity.js';
 import { openStore, type Store } from '../../store/index.js';
 import { type CommonOptions, forceFrom, outputFor, setFrom, withCommonOptions } from '../common-options.js';

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type ConfigLayer, resolveConfig } from '../../config/index.js';
+import type { ConfigLayer } from '../../config/index.js';
 import { ConfigInvalidError } from '../../errors.js';
 import { alertRuleSet, alertRules } from '../../observe/index.js';
 import { writeFileAtomically } from '../../project/atomic-write.js';
+import { resolveConfig } from '../../resolution.js';
 import { type CommonOptions, outputFor, setFrom, withCommonOptions } from '../common-options.js';
 
 // Alert rules need thresholds, not secrets: an environment's rules can be made where its key is not.

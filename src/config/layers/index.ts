@@ -1,4 +1,3 @@
-import { secretsLayer } from '../../secrets/secrets-layer.js';
 import type { ConfigLayer } from '../layer.js';
 import { codeOverridesLayer } from './code-overrides.js';
 import { dotenvFileLayer } from './dotenv-file.js';
@@ -8,7 +7,11 @@ import { schemaDefaultsLayer } from './schema-defaults.js';
 import { tierDefaultsLayer } from './tier-defaults.js';
 import { yamlFileLayer } from './yaml-file.js';
 
-/** The layers every resolution reads; runtime revisions come from the store's capability through `layers`. */
+/**
+ * The layers config itself reads. Other capabilities' layers (secrets,
+ * runtime revisions) come through `layers`: config knows none of their
+ * modules, and the root entry's resolveConfig (src/resolution.ts) adds them.
+ */
 export const BUILT_IN_LAYERS: readonly ConfigLayer[] = Object.freeze([
   schemaDefaultsLayer,
   tierDefaultsLayer,
@@ -17,7 +20,6 @@ export const BUILT_IN_LAYERS: readonly ConfigLayer[] = Object.freeze([
   yamlFileLayer('environment-file', ({ environment }) => `config/environments/${environment.name}/settings.yml`),
   dotenvFileLayer('environment-dotenv', ({ environment }) => `config/environments/${environment.name}/.env`),
   codeOverridesLayer,
-  secretsLayer,
   processEnvLayer,
   explicitLayer,
 ]);
