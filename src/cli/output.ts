@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors';
+import type { ResolutionWarning } from '../config/index.js';
 import type { EnvwardError } from '../errors.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -33,8 +34,10 @@ export class Output {
     else process.stdout.write(`${human()}\n`);
   }
 
-  warn(message: string): void {
-    process.stderr.write(`${this.errorColors.yellow(`warning: ${message}`)}\n`);
+  /** `warning: text`, or `warning[EW_WARN_...]: message` for a typed resolution warning. */
+  warn(warning: string | ResolutionWarning): void {
+    const text = typeof warning === 'string' ? `warning: ${warning}` : `warning[${warning.code}]: ${warning.message}`;
+    process.stderr.write(`${this.errorColors.yellow(text)}\n`);
   }
 
   /** The loud warning every guard override prints. */

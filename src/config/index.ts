@@ -32,3 +32,11 @@ export { defaultVariableFor, type SchemaIndex, type SchemaLeaf } from './schema-
 export { createScrubber, MIN_SCRUBBED_LENGTH, type Scrubber } from './scrubber.js';
 export { WITHHELD_MESSAGE } from './secret-issues.js';
 export { secret } from './secret-marker.js';
+export {
+  logResolutionWarnings,
+  RESOLUTION_WARNING_CODES,
+  type ResolutionWarning,
+  type ResolutionWarningCode,
+  shadowedSecretWarnings,
+  type WarningLog,
+} from './warnings.js';

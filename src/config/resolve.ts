@@ -30,6 +30,7 @@ import { createScrubber } from './scrubber.js';
 import { issueTarget, knownSecretTexts, scrubIssue } from './secret-issues.js';
 import { checkTierRules } from './tier-rules.js';
 import { readPath, setPath } from './value-path.js';
+import { type ResolutionWarning, shadowedSecretWarnings } from './warnings.js';
 
 /** A loaded project: its definition, environments and schema index, ready to resolve any environment. */
 export interface Project {
@@ -142,8 +143,12 @@ export interface ResolvedConfig<Values = RegisteredValues> {
   readonly project: Project;
   /** Problems found; empty unless `collectIssues` was set (otherwise they throw). */
   readonly issues: readonly ConfigIssue[];
-  /** Things to tell the user that did not stop resolution (e.g. development secrets left undecrypted). */
-  readonly warnings: readonly string[];
+  /**
+   * Things to tell the user that did not stop resolution (e.g. development
+   * secrets left undecrypted): logged once at start by createLogger and the
+   * Fastify plugin, printed by the CLI. Never a secret value.
+   */
+  readonly warnings: readonly ResolutionWarning[];
   /** Every key the schema declares, in schema order. */
   readonly keys: readonly string[];
   isSecret(key: string): boolean;
@@ -254,7 +259,7 @@ export async function resolveConfig<Values = RegisteredValues>(
   };
   const history = new Map<string, ConfigEntry[]>();
   const issues: ConfigIssue[] = [];
-  const warnings: string[] = [];
+  const warnings: ResolutionWarning[] = [];
   const parseErrors: ConfigParseError[] = [];
   for (const layer of orderLayers(options.layers ?? [])) {
     let output: LayerOutput;
@@ -276,6 +281,15 @@ export async function resolveConfig<Values = RegisteredValues>(
   }
 
   if (parseErrors.length > 0) throw ConfigParseError.combine(parseErrors);
+  const sealed = [...history].filter(([, entries]) => entries.some((entry) => entry.source.layer === 'secrets'));
+  warnings.push(
+    ...shadowedSecretWarnings(
+      environment,
+      project.schema,
+      sealed.map(([key]) => key),
+      variables,
+    ),
+  );
 
   const winners = new Map<string, ConfigEntry>();
   const merged: Record<string, unknown> = {};
