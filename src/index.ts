@@ -14,6 +14,7 @@ export * from './outbound/index.js';
 export * from './preflight/index.js';
 export { type ScaffoldResult, scaffoldProject } from './project/index.js';
 export * from './secrets/index.js';
+export { reportStartupError, type StartupErrorOptions } from './startup-error.js';
 export * from './store/index.js';
 
 /**

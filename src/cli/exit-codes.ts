@@ -1,8 +1,2 @@
-import type { ErrorKind } from '../errors.js';
-
-/** The CLI's exit codes (PRODUCT.md contract). */
-export const EXIT = Object.freeze({ ok: 0, problem: 1, usage: 2, refused: 3 });
-
-export function exitCodeFor(kind: ErrorKind): number {
-  return EXIT[kind];
-}
+// The table lives in the library (src/exit-codes.ts) so reportStartupError exits as the CLI does.
+export { EXIT, exitCodeFor } from '../exit-codes.js';

@@ -1,6 +1,7 @@
 import { createColors } from 'picocolors';
 import type { ResolutionWarning } from '../config/index.js';
 import type { EnvwardError } from '../errors.js';
+import { formatEnvwardError } from '../startup-error.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -52,10 +53,7 @@ export class Output {
 
   error(error: EnvwardError): void {
     if (this.json) process.stdout.write(`${JSON.stringify({ error: error.toJSON() }, jsonReplacer, 2)}\n`);
-    const c = this.errorColors;
-    process.stderr.write(
-      `${c.red(c.bold(`error[${error.code}]`))}: ${error.message}\n${c.dim(`hint: ${error.hint}`)}\n`,
-    );
+    process.stderr.write(formatEnvwardError(error, this.errorColors));
     if (this.debug && error.stack) process.stderr.write(`${error.stack}\n`);
   }
 }

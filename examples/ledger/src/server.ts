@@ -8,13 +8,12 @@
  *   PORT=4000 npm start -- --env test
  *   npm start -- --env staging --root DIR      # another copy of the project (its own secrets)
  */
-import { createLogger, EnvwardError, environmentBanner, StoreLockTimeoutError } from 'envward';
+import { createLogger, environmentBanner, reportStartupError, StoreLockTimeoutError } from 'envward';
 import { buildLedgerApp } from './app.js';
 import { accrualDay, accrueUnderLease, JobRefusedError, scheduleInterestAccrual } from './interest-accrual.js';
 import { LedgerError } from './ledger.js';
 import { openLedger } from './open-ledger.js';
 
-const EXIT_REFUSED = 3;
 /** How often pending deposits (a crash, an unavailable gateway) are completed and expired keys forgotten. */
 const RECOVERY_EVERY_MS = 60_000;
 
@@ -126,7 +125,6 @@ try {
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);
     process.exit(1);
   }
-  if (!(error instanceof EnvwardError)) throw error;
-  process.stderr.write(`error[${error.code}]: ${error.message}\nhint: ${error.hint}\n`);
-  process.exitCode = error.kind === 'refused' ? EXIT_REFUSED : 1;
+  // As the CLI reports it: error[EW_CODE], the hint, exit 1, 2 or 3 by kind; anything else with its stack, exit 1.
+  process.exitCode = reportStartupError(error);
 }
