@@ -28,6 +28,7 @@ import { displayValue } from './mask.js';
 import { indexSchema, type SchemaIndex } from './schema-index.js';
 import { createScrubber } from './scrubber.js';
 import { issueTarget, knownSecretTexts, scrubIssue } from './secret-issues.js';
+import { suggestKey } from './suggest.js';
 import { checkTierRules } from './tier-rules.js';
 import { readPath, setPath } from './value-path.js';
 import { type ResolutionWarning, shadowedSecretWarnings } from './warnings.js';
@@ -345,7 +346,9 @@ export async function resolveConfig<Values = RegisteredValues>(
     },
     explain(key: string): Explanation {
       const leaf = project.schema.leaves.get(key);
-      if (!leaf) throw new ConfigKeyUnknownError(key, `environment ${environment.name}`);
+      if (!leaf) {
+        throw new ConfigKeyUnknownError(key, `environment ${environment.name}`, suggestKey(key, keys));
+      }
       const entries = (history.get(key) ?? []).map((entry) => maskEntry(entry, leaf.secret));
       return {
         key,

@@ -53,7 +53,7 @@ export const secretsLayer: ConfigLayer = {
       const source = { layer: 'secrets' as const, file: paths.secrets, ...(line !== undefined ? { line } : {}) };
       const leaf = context.schema.leaves.get(key);
       if (leaf) collector.addText(leaf, value, source);
-      else collector.issue({ code: 'EW_CONFIG_UNKNOWN_KEY', key, message: 'the schema declares no such key', source });
+      else collector.unknownKey(key, 'the schema declares no such key', source, context.schema.leaves.keys());
     }
     return { ...collector.output(), warnings: keyWarnings(lookup.warnings) };
   },
