@@ -19,7 +19,7 @@ import {
   isEnvwardError,
   ProjectLoadError,
 } from '../errors.js';
-import { findProjectFile, loadProjectFile } from '../project/index.js';
+import { loadProjectFile, locateProjectFile } from '../project/index.js';
 import type { ProjectDefinition, RegisteredValues } from './define-config.js';
 import type { ConfigEntry, ConfigLayer, LayerContext, LayerOutput } from './layer.js';
 import { LAYER_ORDER } from './layer-order.js';
@@ -79,9 +79,12 @@ function asProjectLoadError(error: unknown, file: string): EnvwardError {
   return isEnvwardError(error) ? error : new ProjectLoadError(file, describeThrown(error), error);
 }
 
-/** Loads the project at or above `cwd` (default: the current directory). */
-export async function openProject(cwd: string = process.cwd()): Promise<Project> {
-  const { root, file } = findProjectFile(cwd);
+/**
+ * Loads the project at or above `cwd`; without one, at or above the current
+ * directory, else at or above the entry script's directory (process.argv[1]).
+ */
+export async function openProject(cwd?: string): Promise<Project> {
+  const { root, file } = locateProjectFile(cwd);
   try {
     const definition = readDefinition(await loadProjectFile(file), file);
     return {
@@ -97,7 +100,11 @@ export async function openProject(cwd: string = process.cwd()): Promise<Project>
 }
 
 export interface ResolveOptions {
-  /** Project directory (or any directory below it); default `process.cwd()`. */
+  /**
+   * Project directory (or any directory below it). Default: the current
+   * directory, else the entry script's directory when the current one has no
+   * project (a service started from elsewhere).
+   */
   readonly cwd?: string;
   /** An already opened project, to resolve several environments without reloading. */
   readonly project?: Project;
