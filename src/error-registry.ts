@@ -131,6 +131,13 @@ export const ISSUE_CODES = Object.freeze([
 export type IssueCode = (typeof ISSUE_CODES)[number];
 
 /** The codes of `envward scan` findings; docs/errors.md#scan-findings. */
+/** Codes of resolution warnings (`resolved.warnings`): things resolution went on despite. */
+export const RESOLUTION_WARNING_CODES = Object.freeze([
+  'EW_WARN_SECRETS_LOCKED',
+  'EW_WARN_KEY_EXPOSED',
+  'EW_WARN_SECRET_SHADOWED',
+] as const);
+
 export const SCAN_CODES = Object.freeze([
   'EW_SCAN_SHARED_VALUE',
   'EW_SCAN_PLAIN_SECRET',

@@ -276,13 +276,14 @@ export class ConfigInvalidError extends EnvwardError {
 }
 
 export class ConfigKeyUnknownError extends EnvwardError {
-  constructor(key: string, where: string) {
+  /** `suggestion`: the declared key nearest to `key`, when one is close enough to be a typo of it. */
+  constructor(key: string, where: string, suggestion?: string) {
     super(
       'EW_CONFIG_KEY',
       'usage',
-      `Unknown configuration key "${key}" (${where}).`,
+      `Unknown configuration key "${key}" (${where}).${suggestion !== undefined ? ` Did you mean "${suggestion}"?` : ''}`,
       '`envward config show` lists every key the schema declares.',
-      { key, where },
+      { key, where, ...(suggestion !== undefined ? { suggestion } : {}) },
     );
   }
 }

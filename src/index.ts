@@ -33,9 +33,12 @@ export {
   type Project,
   type ProjectDefinition,
   type ProjectInput,
+  RESOLUTION_WARNING_CODES,
   type Register,
   type RegisteredValues,
   type ReloadMode,
+  type ResolutionWarning,
+  type ResolutionWarningCode,
   type ResolvedConfig,
   type ResolveOptions,
   type RuleContext,
@@ -145,6 +148,7 @@ export {
   setSecrets,
   storedSecretNames,
 } from './secrets/index.js';
+export { reportStartupError, type StartupErrorOptions } from './startup-error.js';
 export { database } from './store/database-settings-schema.js';
 
 /**

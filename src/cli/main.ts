@@ -28,6 +28,9 @@ function buildProgram(): Command {
   // No reason, no override: checked before any command runs, so none can forget it.
   program.hook('preAction', (_program, action) => {
     forceFrom(action.opts<CommonOptions>());
+    // The CLI works on the current directory's project: never the library's fallback to the entry
+    // script's directory, which for the CLI is envward's own bin inside some node_modules.
+    if (action.opts<CommonOptions>().cwd === undefined) action.setOptionValue('cwd', process.cwd());
   });
   registerEnvCommand(program);
   registerInitCommand(program);

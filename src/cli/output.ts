@@ -1,5 +1,7 @@
 import { createColors } from 'picocolors';
+import type { ResolutionWarning } from '../config/index.js';
 import type { EnvwardError } from '../errors.js';
+import { formatEnvwardError } from '../startup-error.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -33,8 +35,10 @@ export class Output {
     else process.stdout.write(`${human()}\n`);
   }
 
-  warn(message: string): void {
-    process.stderr.write(`${this.errorColors.yellow(`warning: ${message}`)}\n`);
+  /** `warning: text`, or `warning[EW_WARN_...]: message` for a typed resolution warning. */
+  warn(warning: string | ResolutionWarning): void {
+    const text = typeof warning === 'string' ? `warning: ${warning}` : `warning[${warning.code}]: ${warning.message}`;
+    process.stderr.write(`${this.errorColors.yellow(text)}\n`);
   }
 
   /** The loud warning every guard override prints. */
@@ -49,10 +53,7 @@ export class Output {
 
   error(error: EnvwardError): void {
     if (this.json) process.stdout.write(`${JSON.stringify({ error: error.toJSON() }, jsonReplacer, 2)}\n`);
-    const c = this.errorColors;
-    process.stderr.write(
-      `${c.red(c.bold(`error[${error.code}]`))}: ${error.message}\n${c.dim(`hint: ${error.hint}`)}\n`,
-    );
+    process.stderr.write(formatEnvwardError(error, this.errorColors));
     if (this.debug && error.stack) process.stderr.write(`${error.stack}\n`);
   }
 }

@@ -1,3 +1,4 @@
+import type { ConfigIssue } from '../errors.js';
 import { type ConfigEntry, describeSource } from './layer.js';
 import { displayValue } from './mask.js';
 import type { ResolvedConfig } from './resolve.js';
@@ -19,13 +20,19 @@ export interface ConfigDiff {
   readonly b: string;
   /** Keys set differently (or set in one only); secret keys appear as same or changed, masked. */
   readonly differences: readonly KeyDifference[];
+  /**
+   * Each side's validation issues (when it was resolved with `collectIssues`).
+   * A side with any is invalid: its values are compared as the layers gave
+   * them, unvalidated (no transforms, no defaults the schema would add).
+   */
+  readonly issues: { readonly a: readonly ConfigIssue[]; readonly b: readonly ConfigIssue[] };
 }
 
 function side(value: unknown, winner: ConfigEntry | undefined, secret: boolean) {
   return { value: displayValue(value, secret), source: winner ? describeSource(winner.source) : 'unset' };
 }
 
-/** Compares two resolved environments key by key. */
+/** Compares two resolved environments key by key, either of them invalid or not. */
 export function diffConfigs(a: ResolvedConfig<unknown>, b: ResolvedConfig<unknown>): ConfigDiff {
   const differences: KeyDifference[] = [];
   for (const key of a.keys) {
@@ -50,5 +57,5 @@ export function diffConfigs(a: ResolvedConfig<unknown>, b: ResolvedConfig<unknow
       ...(valueB !== undefined ? { b: side(valueB, b.explain(key).winner, secret) } : {}),
     });
   }
-  return { a: a.environment.name, b: b.environment.name, differences };
+  return { a: a.environment.name, b: b.environment.name, differences, issues: { a: a.issues, b: b.issues } };
 }

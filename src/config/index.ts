@@ -29,3 +29,11 @@ export { createScrubber, MIN_SCRUBBED_LENGTH, type Scrubber } from './scrubber.j
 export { WITHHELD_MESSAGE } from './secret-issues.js';
 export { secret } from './secret-marker.js';
 export { defineSettings, type ReloadMode, type SettingsFragment, type TierDefaults } from './settings-fragment.js';
+export {
+  logResolutionWarnings,
+  RESOLUTION_WARNING_CODES,
+  type ResolutionWarning,
+  type ResolutionWarningCode,
+  shadowedSecretWarnings,
+  type WarningLog,
+} from './warnings.js';

@@ -3,6 +3,7 @@ import type { ConfigIssue } from '../errors.js';
 import type { ProjectDefinition } from '../project/definition.js';
 import type { LayerName } from './layer-order.js';
 import type { SchemaIndex } from './schema-index.js';
+import type { ResolutionWarning } from './warnings.js';
 
 /** Where one value came from: a file position, a variable or a revision. */
 export interface ValueSource {
@@ -38,7 +39,7 @@ export interface LayerOutput {
   /** Problems found while reading (unknown keys, wrong types); parse failures throw instead. */
   readonly issues: readonly ConfigIssue[];
   /** Things the user should know that do not stop resolution (a missing development key). */
-  readonly warnings?: readonly string[];
+  readonly warnings?: readonly ResolutionWarning[];
 }
 
 /** The contract every configuration layer keeps. */

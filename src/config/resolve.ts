@@ -20,7 +20,7 @@ import {
   isEnvwardError,
   ProjectLoadError,
 } from '../errors.js';
-import { findProjectFile, loadProjectFile } from '../project/index.js';
+import { loadProjectFile, locateProjectFile } from '../project/index.js';
 import { CompositionError, composeSchema } from './compose.js';
 import type { ProjectDefinition, RegisteredValues } from './define-config.js';
 import type { ConfigEntry, ConfigLayer, LayerContext, LayerOutput } from './layer.js';
@@ -30,8 +30,10 @@ import { displayValue } from './mask.js';
 import { indexSchema, type SchemaIndex } from './schema-index.js';
 import { createScrubber } from './scrubber.js';
 import { issueTarget, knownSecretTexts, scrubIssue } from './secret-issues.js';
+import { suggestKey } from './suggest.js';
 import { checkTierRules } from './tier-rules.js';
 import { readPath, setPath } from './value-path.js';
+import { type ResolutionWarning, shadowedSecretWarnings } from './warnings.js';
 
 /** A loaded project: its definition, environments and schema index, ready to resolve any environment. */
 export interface Project {
@@ -87,9 +89,12 @@ function asProjectLoadError(error: unknown, file: string): EnvwardError {
   return isEnvwardError(error) ? error : new ProjectLoadError(file, describeThrown(error), error);
 }
 
-/** Loads the project at or above `cwd` (default: the current directory). */
-export async function openProject(cwd: string = process.cwd()): Promise<Project> {
-  const { root, file } = findProjectFile(cwd);
+/**
+ * Loads the project at or above `cwd`; without one, at or above the current
+ * directory, else at or above the entry script's directory (process.argv[1]).
+ */
+export async function openProject(cwd?: string): Promise<Project> {
+  const { root, file } = locateProjectFile(cwd);
   try {
     const definition = readDefinition(await loadProjectFile(file), file);
     return {
@@ -105,7 +110,11 @@ export async function openProject(cwd: string = process.cwd()): Promise<Project>
 }
 
 export interface ResolveOptions {
-  /** Project directory (or any directory below it); default `process.cwd()`. */
+  /**
+   * Project directory (or any directory below it). Default: the current
+   * directory, else the entry script's directory when the current one has no
+   * project (a service started from elsewhere).
+   */
   readonly cwd?: string;
   /** An already opened project, to resolve several environments without reloading. */
   readonly project?: Project;
@@ -152,8 +161,12 @@ export interface ResolvedConfig<Values = RegisteredValues> {
   readonly project: Project;
   /** Problems found; empty unless `collectIssues` was set (otherwise they throw). */
   readonly issues: readonly ConfigIssue[];
-  /** Things to tell the user that did not stop resolution (e.g. development secrets left undecrypted). */
-  readonly warnings: readonly string[];
+  /**
+   * Things to tell the user that did not stop resolution (e.g. development
+   * secrets left undecrypted): logged once at start by createLogger and the
+   * Fastify plugin, printed by the CLI. Never a secret value.
+   */
+  readonly warnings: readonly ResolutionWarning[];
   /** Every key the schema declares, in schema order. */
   readonly keys: readonly string[];
   isSecret(key: string): boolean;
@@ -282,7 +295,7 @@ export async function resolveConfig<Values = RegisteredValues>(
   };
   const history = new Map<string, ConfigEntry[]>();
   const issues: ConfigIssue[] = [];
-  const warnings: string[] = [];
+  const warnings: ResolutionWarning[] = [];
   const parseErrors: ConfigParseError[] = [];
   for (const layer of orderLayers(options.layers ?? [])) {
     let output: LayerOutput;
@@ -304,6 +317,15 @@ export async function resolveConfig<Values = RegisteredValues>(
   }
 
   if (parseErrors.length > 0) throw ConfigParseError.combine(parseErrors);
+  const sealed = [...history].filter(([, entries]) => entries.some((entry) => entry.source.layer === 'secrets'));
+  warnings.push(
+    ...shadowedSecretWarnings(
+      environment,
+      project.schema,
+      sealed.map(([key]) => key),
+      variables,
+    ),
+  );
 
   const winners = new Map<string, ConfigEntry>();
   const merged: Record<string, unknown> = {};
@@ -359,7 +381,9 @@ export async function resolveConfig<Values = RegisteredValues>(
     },
     explain(key: string): Explanation {
       const leaf = project.schema.leaves.get(key);
-      if (!leaf) throw new ConfigKeyUnknownError(key, `environment ${environment.name}`);
+      if (!leaf) {
+        throw new ConfigKeyUnknownError(key, `environment ${environment.name}`, suggestKey(key, keys));
+      }
       const entries = (history.get(key) ?? []).map((entry) => maskEntry(entry, leaf.secret));
       return {
         key,

@@ -8,7 +8,7 @@ import type {
 } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
-import type { ResolvedConfig } from '../config/index.js';
+import { logResolutionWarnings, type ResolvedConfig } from '../config/index.js';
 import type { Environment } from '../environment/index.js';
 import { createScrubber, type Scrubber } from '../observe/index.js';
 import { environmentBody, registerEnvironmentRoute } from './environment.js';
@@ -126,6 +126,8 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
       }
     },
   });
+  // Once per resolved config: a logger made by createLogger(config) logged them already.
+  logResolutionWarnings(config, log);
   warnIfBuiltWithoutServerOptions(app, log, settings.bodyLimit);
   if (options.withheld.length > 0) {
     log.info(

@@ -4,6 +4,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import PinoPretty from 'pino-pretty';
 import pinoRoll from 'pino-roll';
 import type { ResolvedConfig } from '../config/index.js';
+import { logResolutionWarnings } from '../config/warnings.js';
 import { type LogSettings, logSettings } from './log-settings.js';
 import { createScrubber, type Scrubber } from './scrubber.js';
 
@@ -22,6 +23,13 @@ export interface CreateLoggerOptions {
   /** The logger's `name` field (e.g. the service). */
   readonly name?: string;
 }
+
+/** What createLogger reads of a resolved config; `warnings` are logged once, at warn level. */
+export type LoggerConfig = Pick<
+  ResolvedConfig<unknown>,
+  'values' | 'environment' | 'project' | 'hostname' | 'secretValues'
+> &
+  Partial<Pick<ResolvedConfig<unknown>, 'warnings'>>;
 
 interface Sink {
   write(line: string): unknown;
@@ -128,7 +136,7 @@ function isTty(stream: unknown): boolean {
  * value scrubbed from every line, `env` on every line.
  */
 export async function createLoggerNow(
-  resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project' | 'hostname' | 'secretValues'>,
+  resolved: LoggerConfig,
   options: CreateLoggerOptions = {},
   variables: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Logger> {
@@ -154,7 +162,7 @@ export async function createLoggerNow(
     process.on('exit', flushAll);
     exitHookInstalled = true;
   }
-  return pino(
+  const logger = pino(
     {
       level: settings.level,
       ...(options.name !== undefined ? { name: options.name } : {}),
@@ -164,6 +172,9 @@ export async function createLoggerNow(
     },
     fanOut,
   );
+  // A service started without its development key must not run silently with its secrets unset.
+  logResolutionWarnings(resolved, logger);
+  return logger;
 }
 
 /** Flushes and closes the logger's files (any child of it closes the same ones). */

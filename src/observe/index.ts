@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { ResolvedConfig } from '../config/index.js';
-import type { CreateLoggerOptions } from './create-logger.js';
+import type { CreateLoggerOptions, LoggerConfig } from './create-logger.js';
 
 export {
   type AlertRule,
@@ -11,7 +10,7 @@ export {
   alertThresholds,
 } from './alert-rules.js';
 export { alerts } from './alert-settings-schema.js';
-export type { CreateLoggerOptions } from './create-logger.js';
+export type { CreateLoggerOptions, LoggerConfig } from './create-logger.js';
 export { type LogSettings, logSettings } from './log-settings.js';
 export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, log } from './log-settings-schema.js';
 export { createScrubber, type Scrubber } from './scrubber.js';
@@ -25,15 +24,14 @@ export {
  * The environment's pino logger: level, format (pretty or JSON) and
  * destinations (console, daily files in `var/<env>/logs/`) from `log.*` and
  * the tier; every known secret value scrubbed from every line; `env` on every
- * line; nothing lost on exit or crash. pino loads here, on first use.
+ * line; nothing lost on exit or crash. The config's resolution warnings
+ * (`resolved.warnings`) are logged once at warn level. pino loads here, on
+ * first use.
  * @example
  * const logger = await createLogger(await resolveConfig());
  * logger.info({ account }, 'transfer booked');
  */
-export async function createLogger(
-  resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project' | 'hostname' | 'secretValues'>,
-  options: CreateLoggerOptions = {},
-): Promise<Logger> {
+export async function createLogger(resolved: LoggerConfig, options: CreateLoggerOptions = {}): Promise<Logger> {
   const { createLoggerNow } = await import('./create-logger.js');
   return createLoggerNow(resolved, options);
 }

@@ -1,5 +1,11 @@
 import { hostname as osHostname } from 'node:os';
-import { type ConfigLayer, openProject, type Project, type ResolvedConfig } from '../config/index.js';
+import {
+  type ConfigLayer,
+  openProject,
+  type Project,
+  type ResolvedConfig,
+  shadowedSecretWarnings,
+} from '../config/index.js';
 import { assertHostAllowed, type ForceOverride } from '../environment/index.js';
 import type { ConfigIssue } from '../errors.js';
 import { EnvwardError } from '../errors.js';
@@ -151,6 +157,14 @@ export async function runPreflight(environmentName: string, options: PreflightOp
       // A secret stored but not opened here is present; its value is checked where the key is.
       if (!decrypted && issue.code === 'EW_RULE_SECRET_UNSET' && stored.has(issue.key)) continue;
       secretFindings.push(findingOf(issue));
+    }
+    // Found by name, so also where the values cannot be opened: the deploy's variable would win over the sealed value.
+    for (const warning of shadowedSecretWarnings(environment, project.schema, stored, variables)) {
+      secretFindings.push({
+        code: warning.code,
+        message: warning.message,
+        ...(warning.key ? { key: warning.key } : {}),
+      });
     }
     const scan = await scanProject(project, { variables, hostname });
     for (const finding of scan.findings) {

@@ -1,11 +1,17 @@
 import type { ConfigLayer, LayerOutput } from '../config/layer.js';
 import { LayerCollector } from '../config/layers/text-entry.js';
+import type { ResolutionWarning } from '../config/warnings.js';
 import { findPrivateKey } from './key-source.js';
 import { secretPaths } from './paths.js';
 import { SecretFileError, SecretKeyMissingError } from './secret-errors.js';
 import { readSecrets } from './secrets-file.js';
 import { settleBeforeReading } from './secrets-lock.js';
 import { decryptAll, readPublicKey } from './vault.js';
+
+/** The key lookup's warnings (a key file or the keys folder others may read or write), typed. */
+function keyWarnings(messages: readonly string[]): ResolutionWarning[] {
+  return messages.map((message) => ({ code: 'EW_WARN_KEY_EXPOSED', message }));
+}
 
 /**
  * The environment's encrypted secrets, decrypted into the resolution at the
@@ -32,7 +38,11 @@ export const secretsLayer: ConfigLayer = {
         entries: [],
         issues: [],
         warnings: [
-          `${environment.name}'s ${document.secrets.size} secret(s) are not decrypted: no private key ($${paths.variable} or ${paths.privateKey}); those keys are unset`,
+          {
+            code: 'EW_WARN_SECRETS_LOCKED',
+            message: `${environment.name}'s ${document.secrets.size} secret(s) are not decrypted: no private key ($${paths.variable} or ${paths.privateKey}); those keys are unset`,
+          },
+          ...keyWarnings(lookup.warnings),
         ],
       };
     }
@@ -43,8 +53,8 @@ export const secretsLayer: ConfigLayer = {
       const source = { layer: 'secrets' as const, file: paths.secrets, ...(line !== undefined ? { line } : {}) };
       const leaf = context.schema.leaves.get(key);
       if (leaf) collector.addText(leaf, value, source);
-      else collector.issue({ code: 'EW_CONFIG_UNKNOWN_KEY', key, message: 'the schema declares no such key', source });
+      else collector.unknownKey(key, 'the schema declares no such key', source, context.schema.leaves.keys());
     }
-    return { ...collector.output(), warnings: lookup.warnings };
+    return { ...collector.output(), warnings: keyWarnings(lookup.warnings) };
   },
 };

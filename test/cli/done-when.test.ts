@@ -335,7 +335,7 @@ describe('done when: a new user from init to a caught typo', () => {
     assert.equal(human.code, 1, human.stderr);
     assert.equal(
       human.stdout,
-      `invalid  staging\n  - database.poolSzie [staging] at ${STAGING}:${line}:${column + 1}: the schema declares no such key (EW_CONFIG_UNKNOWN_KEY)\n`,
+      `invalid  staging\n  - database.poolSzie [staging] at ${STAGING}:${line}:${column + 1}: the schema declares no such key; did you mean "database.poolSize"? (EW_CONFIG_UNKNOWN_KEY)\n`,
     );
 
     assert.equal(json.code, 1, json.stderr);
@@ -350,7 +350,7 @@ describe('done when: a new user from init to a caught typo', () => {
         code: 'EW_CONFIG_UNKNOWN_KEY',
         key: 'database.poolSzie',
         environment: 'staging',
-        message: 'the schema declares no such key',
+        message: 'the schema declares no such key; did you mean "database.poolSize"?',
         file: STAGING,
         line,
         column: column + 1,

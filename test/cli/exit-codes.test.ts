@@ -83,13 +83,16 @@ describe('exit codes', { concurrency: true }, () => {
     for (const [result, label] of [
       [show, 'show'],
       [explain, 'explain'],
-      [diff, 'diff'],
     ] as const) {
       expectCode(result, PROBLEM, label);
       assert.match(result.stderr, /^error\[EW_CONFIG_INVALID\]: /, label);
       assert.equal(result.stdout, '', label);
     }
-    assert.match(diff.stderr, /EW_RULE_DEBUG/);
+    // diff shows what it can and marks each invalid side with its issues, exit 1.
+    expectCode(diff, PROBLEM, 'diff');
+    assert.match(diff.stdout, /^invalid {2}staging \(1 problem; .*\n {2}- app\.debug \[staging\] .*\(EW_RULE_DEBUG\)/m);
+    assert.match(diff.stdout, /^invalid {2}production \(1 problem; /m);
+    assert.doesNotMatch(diff.stderr, /error/);
   });
 
   test('2: usage errors', async () => {

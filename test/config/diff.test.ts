@@ -9,6 +9,7 @@ import {
   type Project,
   resolveConfig,
 } from '../../src/index.ts';
+import { runCli } from '../support/run-cli.ts';
 import { STANDARD_SECRETS, secretVariables, type TempProject, writeStandardProject } from '../support/temp-project.ts';
 
 const DEV_KEY = 'sk_dev_sandbox_11aa';
@@ -177,5 +178,42 @@ describe('secrets in diffs', () => {
     assert.equal(only.a, undefined);
     assert.deepEqual(only.b, { value: MASK, source: '$PAYMENTS_API_KEY' });
     assertNoSecretValue(oneSided);
+  });
+});
+
+describe('an invalid side', () => {
+  test('is compared as far as it resolves, its issues carried; the secret stays masked', async () => {
+    const resolve = (env: string, variables: Record<string, string>) =>
+      resolveConfig({ project, env, hostname: 'h', variables, checkHost: false, collectIssues: true });
+    const staging = await resolve('staging', secretVariables('staging'));
+    // production without its secret, and a port out of range (the schema fails, so tier rules do not run).
+    const production = await resolve('production', { APP_PORT: '70000' });
+    const result = diffConfigs(staging, production);
+    assert.deepEqual(result.issues.a, []);
+    assert.deepEqual(
+      result.issues.b.map((issue) => [issue.code, issue.key]),
+      [['EW_CONFIG_TYPE', 'app.port']],
+    );
+    assert.deepEqual(get(result, 'app.port').b, { value: 70000, source: '$APP_PORT' });
+    assert.equal(get(result, 'database.url').kind, 'changed', 'the valid keys are compared');
+    assertNoSecretValue(result);
+  });
+
+  test('config diff marks it, lists its issues, and exits 1 (--json too)', async () => {
+    const env = { APP_PORT: '70000', ...secretVariables('production') };
+    const [human, json] = await Promise.all([
+      runCli(['config', 'diff', 'staging', 'production', '--cwd', temp.dir], { env }),
+      runCli(['config', 'diff', 'staging', 'production', '--cwd', temp.dir, '--json'], { env }),
+    ]);
+    for (const run of [human, json]) assert.equal(run.code, 1, run.stderr);
+    // APP_PORT applies to both sides here: both are invalid.
+    assert.match(human.stdout, /^invalid {2}staging \(1 problem; .*\n {2}- app\.port \[staging\] at \$APP_PORT: /m);
+    assert.match(human.stdout, /^ {2}database\.url: changed$/m, 'the rest is still compared');
+    assert.equal(human.stderr, '');
+    const parsed = JSON.parse(json.stdout) as ConfigDiff & { valid: boolean };
+    assert.equal(parsed.valid, false);
+    assert.equal(parsed.issues.b[0]?.code, 'EW_CONFIG_TYPE');
+    assert.ok(parsed.differences.some((d) => d.key === 'database.url'));
+    assert.ok(!human.stdout.includes(STANDARD_SECRETS.production as string));
   });
 });

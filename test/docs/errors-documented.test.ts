@@ -8,6 +8,7 @@ import {
   EXIT_CODE_BY_KIND,
   HTTP_REPLY_STATUS,
   ISSUE_CODES,
+  RESOLUTION_WARNING_CODES,
   SCAN_CODES,
 } from '../../src/error-registry.ts';
 import { HTTP_REPLY_CODES } from '../../src/http/http-errors.ts';
@@ -79,9 +80,10 @@ test("each registry line points at its code's section, with its kind's exit code
   }
 });
 
-test('issue, scan and HTTP reply codes: the docs tables and the registry agree both ways', () => {
+test('issue, scan, warning and HTTP reply codes: the docs tables and the registry agree both ways', () => {
   assert.deepEqual(tabled('Issue codes').sort(), [...ISSUE_CODES].sort());
   assert.deepEqual(tabled('Scan findings').sort(), [...SCAN_CODES].sort());
+  assert.deepEqual(tabled('Resolution warnings').sort(), [...RESOLUTION_WARNING_CODES].sort());
   assert.deepEqual(tabled('HTTP reply codes').sort(), Object.keys(HTTP_REPLY_STATUS).sort());
   const statuses = [...section('HTTP reply codes').matchAll(/^\|\s*`(EW_[A-Z_]+)`\s*\|\s*(\S+)\s*\|/gm)];
   for (const [, code, status] of statuses) {
@@ -92,13 +94,25 @@ test('issue, scan and HTTP reply codes: the docs tables and the registry agree b
 });
 
 test('every EW_ code used in the source is registered', () => {
-  const known = new Set<string>([...registered, ...ISSUE_CODES, ...SCAN_CODES, ...Object.keys(HTTP_REPLY_STATUS)]);
+  const known = new Set<string>([
+    ...registered,
+    ...ISSUE_CODES,
+    ...SCAN_CODES,
+    ...RESOLUTION_WARNING_CODES,
+    ...Object.keys(HTTP_REPLY_STATUS),
+  ]);
   const unregistered = [...codesInSource()].filter((code) => !known.has(code));
   assert.deepEqual(unregistered, []);
 });
 
 test('no code is registered twice across the tables', () => {
-  const all = [...registered, ...ISSUE_CODES, ...SCAN_CODES, ...Object.keys(HTTP_REPLY_STATUS)];
+  const all = [
+    ...registered,
+    ...ISSUE_CODES,
+    ...SCAN_CODES,
+    ...RESOLUTION_WARNING_CODES,
+    ...Object.keys(HTTP_REPLY_STATUS),
+  ];
   assert.deepEqual(
     all.filter((code, index) => all.indexOf(code) !== index),
     [],

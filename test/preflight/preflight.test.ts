@@ -93,6 +93,16 @@ describe('preflight <env>', () => {
       const secrets = checkOf(result, 'secrets');
       assert.equal(secrets.status, 'pass');
       assert.match(secrets.notes.join('\n'), /not decrypted: no private key here \(\$ENVWARD_KEY_PRODUCTION/);
+
+      // A deploy variable over a sealed secret: found by name, without the key, and never printed.
+      const shadow = 'shadowing-api-key-Qm3Vx8Rt2Lp6';
+      const shadowed = await preflight(copy, 'production', [], {
+        env: { ...ON_PRODUCTION_HOST.env, PAYMENTS_API_KEY: shadow },
+      });
+      assert.equal(shadowed.code, 1, describeRun(['preflight'], shadowed));
+      const finding = checkOf(shadowed, 'secrets').findings.find((f) => f.code === 'EW_WARN_SECRET_SHADOWED');
+      assert.equal(finding?.key, 'payments.apiKey');
+      assert.ok(!`${shadowed.stdout}${shadowed.stderr}`.includes(shadow), 'the value is never printed');
     } finally {
       copy.cleanup();
     }

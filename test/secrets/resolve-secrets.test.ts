@@ -172,14 +172,15 @@ describe('the secrets layer in resolveConfig', () => {
       assert.equal(resolved.values.payments.apiKey, undefined);
       assert.equal(resolved.values.database.password, undefined);
       assert.deepEqual(resolved.secretValues(), []);
-      assert.equal(resolved.warnings.length, 1, resolved.warnings.join('\n'));
-      assert.match(resolved.warnings[0] as string, /ENVWARD_KEY_DEVELOPMENT/);
-      assert.match(resolved.warnings[0] as string, /\.envward\/keys\/development\.key/);
+      assert.equal(resolved.warnings.length, 1, JSON.stringify(resolved.warnings));
+      assert.equal(resolved.warnings[0]?.code, 'EW_WARN_SECRETS_LOCKED');
+      assert.match(resolved.warnings[0]?.message ?? '', /ENVWARD_KEY_DEVELOPMENT/);
+      assert.match(resolved.warnings[0]?.message ?? '', /\.envward\/keys\/development\.key/);
       assert.equal(resolved.explain('payments.apiKey').winner, undefined);
       // A custom development-tier environment behaves the same (its key was only printed).
       const dev2 = await resolve('dev2');
       assert.equal(dev2.values.payments.apiKey, undefined);
-      assert.match(dev2.warnings.join('\n'), /ENVWARD_KEY_DEV2/);
+      assert.match(dev2.warnings.map((w) => w.message).join('\n'), /ENVWARD_KEY_DEV2/);
     } finally {
       renameSync(`${key}.away`, key);
     }
@@ -307,7 +308,11 @@ describe('the secrets layer in resolveConfig', () => {
     try {
       const resolved = await resolve('development');
       assert.equal(resolved.values.payments.apiKey, values.development?.apiKey, 'development still reads it');
-      assert.match(resolved.warnings.join('\n'), /development\.key.*(chmod 600|readable)/);
+      assert.deepEqual(
+        resolved.warnings.map((w) => w.code),
+        ['EW_WARN_KEY_EXPOSED'],
+      );
+      assert.match(resolved.warnings[0]?.message ?? '', /development\.key.*(chmod 600|readable)/);
       await assert.rejects(
         resolve('production'),
         expectCode('EW_SECRET_KEY_PERMISSIONS', (error) => {

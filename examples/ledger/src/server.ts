@@ -8,7 +8,7 @@
  *   PORT=4000 npm start -- --env test
  *   npm start -- --env staging --root DIR      # another copy of the project (its own secrets)
  */
-import { EnvwardError, environmentBanner } from 'envward';
+import { EnvwardError, environmentBanner, reportStartupError } from 'envward';
 import { createLogger } from 'envward/observe';
 import { StoreLockTimeoutError } from 'envward/store';
 import { buildLedgerApp } from './app.js';
@@ -16,7 +16,6 @@ import { accrualDay, accrueUnderLease, JobRefusedError, scheduleInterestAccrual 
 import { LedgerError } from './ledger.js';
 import { openLedger } from './open-ledger.js';
 
-const EXIT_REFUSED = 3;
 /** How often pending deposits (a crash, an unavailable gateway) are completed and expired keys forgotten. */
 const RECOVERY_EVERY_MS = 60_000;
 
@@ -128,7 +127,6 @@ try {
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);
     process.exit(1);
   }
-  if (!(error instanceof EnvwardError)) throw error;
-  process.stderr.write(`error[${error.code}]: ${error.message}\nhint: ${error.hint}\n`);
-  process.exitCode = error.kind === 'refused' ? EXIT_REFUSED : 1;
+  // As the CLI reports it: error[EW_CODE], the hint, exit 1, 2 or 3 by kind; anything else with its stack, exit 1.
+  process.exitCode = reportStartupError(error);
 }

@@ -161,22 +161,36 @@ export function registerConfigCommands(program: Command): void {
   ).action(async (a: string, b: string, options: CommonOptions) => {
     const output = outputFor(options);
     const project = await openProject(options.cwd);
-    const common = { project, set: setFrom(options), checkHost: false } as const;
+    // An invalid side is shown as far as it resolves, marked, its issues listed; the exit code says invalid.
+    const common = { project, set: setFrom(options), checkHost: false, collectIssues: true } as const;
     const left = await resolveConfig({ ...common, env: a });
     const right = await resolveConfig({ ...common, env: b });
     for (const warning of [...left.warnings, ...right.warnings]) output.warn(warning);
     const diff = diffConfigs(left, right);
-    output.result(diff, () => {
-      if (diff.differences.length === 0) return `${a} and ${b} resolve to the same configuration.`;
-      return diff.differences
-        .map((d) => {
-          if (d.secret) return `  ${d.key}: secret, ${d.kind === 'same' ? 'same' : 'differs'}`;
-          const left = d.a ? `${formatValue(d.a.value)} (${d.a.source})` : '(unset)';
-          const right = d.b ? `${formatValue(d.b.value)} (${d.b.source})` : '(unset)';
-          const label = d.kind === 'only-a' ? `only in ${a}` : d.kind === 'only-b' ? `only in ${b}` : 'changed';
-          return `  ${d.key}: ${label}\n      ${a}: ${left}\n      ${b}: ${right}`;
-        })
-        .join('\n');
+    const invalid = diff.issues.a.length > 0 || diff.issues.b.length > 0;
+    output.result({ ...diff, valid: !invalid }, () => {
+      const lines = [diff.a, diff.b].flatMap((name, index) => {
+        const issues = index === 0 ? diff.issues.a : diff.issues.b;
+        if (issues.length === 0) return [];
+        const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+        return [
+          `${output.colors.red('invalid')}  ${name} (${count}; its values below are as set, unvalidated):`,
+          ...issues.map((issue) => `  - ${formatIssue(issue)}`),
+        ];
+      });
+      if (diff.differences.length === 0) lines.push(`${a} and ${b} resolve to the same configuration.`);
+      for (const d of diff.differences) {
+        if (d.secret) {
+          lines.push(`  ${d.key}: secret, ${d.kind === 'same' ? 'same' : 'differs'}`);
+          continue;
+        }
+        const left = d.a ? `${formatValue(d.a.value)} (${d.a.source})` : '(unset)';
+        const right = d.b ? `${formatValue(d.b.value)} (${d.b.source})` : '(unset)';
+        const label = d.kind === 'only-a' ? `only in ${a}` : d.kind === 'only-b' ? `only in ${b}` : 'changed';
+        lines.push(`  ${d.key}: ${label}\n      ${a}: ${left}\n      ${b}: ${right}`);
+      }
+      return lines.join('\n');
     });
+    if (invalid) process.exitCode = 1;
   });
 }

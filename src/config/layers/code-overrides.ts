@@ -20,12 +20,8 @@ export const codeOverridesLayer: ConfigLayer = {
         if (schema.leaves.has(key)) collector.add(key, value, source);
         else if (schema.groups.has(key) && isPlainObject(value)) visit(value, key);
         else {
-          collector.issue({
-            code: 'EW_CONFIG_UNKNOWN_KEY',
-            key,
-            message: `overrides.${environment.name} sets a key the schema does not declare`,
-            source,
-          });
+          const message = `overrides.${environment.name} sets a key the schema does not declare`;
+          collector.unknownKey(key, message, source, schema.leaves.keys());
         }
       }
     };

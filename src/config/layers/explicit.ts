@@ -1,5 +1,6 @@
 import { ConfigKeyUnknownError } from '../../errors.js';
 import type { ConfigLayer } from '../layer.js';
+import { suggestKey } from '../suggest.js';
 import { LayerCollector } from './text-entry.js';
 
 /** Explicit parameters (`--set key=value`, API `set`), highest precedence. */
@@ -9,7 +10,7 @@ export const explicitLayer: ConfigLayer = {
     const collector = new LayerCollector(environment.name);
     for (const [key, text] of Object.entries(explicit)) {
       const leaf = schema.leaves.get(key);
-      if (!leaf) throw new ConfigKeyUnknownError(key, '--set');
+      if (!leaf) throw new ConfigKeyUnknownError(key, '--set', suggestKey(key, schema.leaves.keys()));
       collector.addText(leaf, text, { layer: 'explicit' });
     }
     return collector.output();

@@ -3,6 +3,7 @@ import type { ConfigIssue } from '../../errors.js';
 import { coerceText } from '../coerce.js';
 import type { ConfigEntry, LayerOutput, ValueSource } from '../layer.js';
 import type { SchemaLeaf } from '../schema-index.js';
+import { didYouMean } from '../suggest.js';
 
 /** Unknown keys reported one by one per layer; the rest are counted in one summary issue. */
 export const UNKNOWN_KEYS_LISTED = 20;
@@ -55,6 +56,13 @@ export class LayerCollector {
       ...(source.column !== undefined ? { column: source.column } : {}),
       source: source.variable ? `$${source.variable}` : source.layer,
     });
+  }
+
+  /** A key the schema does not declare; the listed ones get the nearest declared key as a suggestion. */
+  unknownKey(key: string, message: string, source: ValueSource, declared: Iterable<string>): void {
+    const listed = this.#unknownKeys < UNKNOWN_KEYS_LISTED;
+    const suggestion = listed ? didYouMean(key, declared) : '';
+    this.issue({ code: 'EW_CONFIG_UNKNOWN_KEY', key, message: `${message}${suggestion}`, source });
   }
 
   output(): LayerOutput {

@@ -40,7 +40,7 @@ export function parseYamlLayer(
             source,
           });
       } else {
-        collector.issue({ code: 'EW_CONFIG_UNKNOWN_KEY', key, message: 'the schema declares no such key', source });
+        collector.unknownKey(key, 'the schema declares no such key', source, context.schema.leaves.keys());
       }
     }
   };
