@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/index.js';
+import { importPeer } from '../peers.js';
 import type { CreateLoggerOptions } from './create-logger.js';
 
 export {
@@ -43,12 +44,12 @@ export async function createLogger(
   resolved: Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project' | 'hostname' | 'secretValues'>,
   options: CreateLoggerOptions = {},
 ): Promise<Logger> {
-  const { createLoggerNow } = await import('./create-logger.js');
+  const { createLoggerNow } = await importPeer('envward/observe', () => import('./create-logger.js'));
   return createLoggerNow(resolved, options);
 }
 
 /** Flushes and closes a logger's files (for a graceful shutdown or a test); lines are never buffered otherwise. */
 export async function closeLogger(logger: Logger): Promise<void> {
-  const { closeLoggerNow } = await import('./create-logger.js');
+  const { closeLoggerNow } = await importPeer('envward/observe', () => import('./create-logger.js'));
   await closeLoggerNow(logger);
 }

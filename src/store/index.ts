@@ -1,5 +1,7 @@
 import type { ResolvedConfig } from '../config/index.js';
+import { driversFor, importPeer } from '../peers.js';
 import type { OpenStoreOptions, Store } from './open-store.js';
+import { storeSettings } from './store-settings.js';
 
 export type {
   AuditAnchor,
@@ -22,7 +24,8 @@ export * from './store-errors.js';
 
 /**
  * Opens the environment's store (see open-store.ts). Kysely, the drivers and
- * the plugins load here, on first use, not when envward is imported.
+ * the plugins load here, on first use, not when envward is imported; without
+ * them this is EW_PEER_MISSING with the install line for the URL's driver.
  * @example
  * const config = await resolveConfig();
  * const store = await openStore(config);
@@ -32,6 +35,8 @@ export async function openStore<DB = unknown>(
   resolved: ResolvedConfig<unknown>,
   options: OpenStoreOptions = {},
 ): Promise<Store<DB>> {
-  const { openStoreNow } = await import('./open-store.js');
+  const { openStoreNow } = await importPeer('envward/store', () => import('./open-store.js'), [
+    ...driversFor(storeSettings(resolved).url),
+  ]);
   return openStoreNow<DB>(resolved, options);
 }
