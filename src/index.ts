@@ -2,9 +2,9 @@
  * envward: one codebase, run safely in development, test, staging and
  * production. This module is the public API; importing it does no work.
  */
-import type { z as zod } from 'zod';
-import { bundledZod } from './bundled/index.js';
 
+/** zod itself (a peer: the application's own instance); `import { z } from 'zod'` is the same module. */
+export { z } from 'zod';
 export * from './config/index.js';
 export * from './environment/index.js';
 export * from './errors.js';
@@ -15,17 +15,3 @@ export * from './preflight/index.js';
 export { type ScaffoldResult, scaffoldProject } from './project/index.js';
 export * from './secrets/index.js';
 export * from './store/index.js';
-
-/**
- * zod, as envward bundles it (loaded on first use, so importing envward stays
- * cheap). `import { z } from 'zod'` works as well.
- */
-export const z: typeof zod = new Proxy({} as typeof zod, {
-  get: (_target, property) => Reflect.get(bundledZod().z, property),
-  has: (_target, property) => Reflect.has(bundledZod().z, property),
-  ownKeys: () => Reflect.ownKeys(bundledZod().z),
-  getOwnPropertyDescriptor: (_target, property) => {
-    const descriptor = Reflect.getOwnPropertyDescriptor(bundledZod().z, property);
-    return descriptor ? { ...descriptor, configurable: true } : undefined;
-  },
-});
