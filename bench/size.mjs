@@ -8,6 +8,9 @@
 // first); everything else comes from the registry (this needs the network;
 // tests never do). A capability's row is the core plus its peers, and its
 // extra size beside the core. The core's goal: under 15 MB.
+// Installs run with --ignore-scripts: what is measured is what npm puts on
+// disk, not a native build (better-sqlite3's compiled addon, about 2 MB, is
+// not counted; its sources are); a build also takes minutes on a small machine.
 //
 // Rerun: npm run build && npm run bench:size [-- --json]
 import { execFileSync } from 'node:child_process';
@@ -43,7 +46,7 @@ function installedSize(name, packages) {
   const dir = join(work, name.replace(/[^a-z0-9]+/gi, '-'));
   mkdirSync(dir);
   npm(['init', '-y'], dir);
-  npm(['install', ...packages], dir);
+  npm(['install', '--ignore-scripts', ...packages], dir);
   const size = bytes(join(dir, 'node_modules'));
   const count = readdirSync(join(dir, 'node_modules'), { withFileTypes: true }).filter(
     (entry) => entry.isDirectory() && !entry.name.startsWith('.'),
