@@ -14,13 +14,16 @@
 //
 // Rerun: npm run build && npm run bench:size [-- --json]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { peerDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+/** `name@range` as envward's peerDependencies say: the newest major may be past the range. */
+const peers = (...names) => names.map((name) => `${name}@${peerDependencies[name]}`);
 const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
 const GOAL_MB = 15;
 
@@ -59,41 +62,36 @@ try {
     work,
     JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT))[0].filename,
   );
+  const core = [tarball, ...peers('zod')];
   const rows = [
-    ['envward core (envward zod)', [tarball, 'zod']],
-    ['+ envward/store, SQLite (kysely better-sqlite3)', [tarball, 'zod', 'kysely', 'better-sqlite3']],
-    ['+ envward/store, PostgreSQL (kysely pg)', [tarball, 'zod', 'kysely', 'pg']],
-    ['+ envward/migrate on PostgreSQL (+ libpg-query)', [tarball, 'zod', 'kysely', 'pg', 'libpg-query']],
+    ['envward core (envward zod)', core],
+    ['+ envward/store, SQLite (kysely better-sqlite3)', [...core, ...peers('kysely', 'better-sqlite3')]],
+    ['+ envward/store, PostgreSQL (kysely pg)', [...core, ...peers('kysely', 'pg')]],
+    ['+ envward/migrate on PostgreSQL (+ libpg-query)', [...core, ...peers('kysely', 'pg', 'libpg-query')]],
     [
       '+ envward/fastify',
       [
-        tarball,
-        'zod',
-        'fastify',
-        'fastify-plugin',
-        '@fastify/cors',
-        '@fastify/helmet',
-        '@fastify/rate-limit',
-        'prom-client',
+        ...core,
+        ...peers('fastify', 'fastify-plugin', '@fastify/cors', '@fastify/helmet', '@fastify/rate-limit', 'prom-client'),
       ],
     ],
-    ['+ envward/observe (pino pino-pretty pino-roll)', [tarball, 'zod', 'pino', 'pino-pretty', 'pino-roll']],
-    ['+ envward/outbound (undici cockatiel prom-client)', [tarball, 'zod', 'undici', 'cockatiel', 'prom-client']],
+    ['+ envward/observe (pino pino-pretty pino-roll)', [...core, ...peers('pino', 'pino-pretty', 'pino-roll')]],
+    ['+ envward/outbound (undici cockatiel prom-client)', [...core, ...peers('undici', 'cockatiel', 'prom-client')]],
     ['@dotenvx/dotenvx', ['@dotenvx/dotenvx']],
     ['config (node-config)', ['config']],
     ['convict', ['convict']],
   ];
   const results = rows.map(([name, packages]) => ({ name, ...installedSize(name, packages) }));
-  const core = results[0].size;
+  const coreSize = results[0].size;
   const mb = (n) => (n / 1e6).toFixed(1);
   const out = args.json ? (line) => process.stderr.write(`${line}\n`) : (line) => console.log(line);
   out(`Installed node_modules (npm ${npm(['--version'], work).trim()}, node ${process.version})`);
   out(`${'install'.padEnd(52)} ${'MB'.padStart(6)} ${'packages'.padStart(9)} ${'beyond core'.padStart(12)}`);
   for (const row of results) {
-    const extra = row.name.startsWith('+') ? `+${mb(row.size - core)}` : '';
+    const extra = row.name.startsWith('+') ? `+${mb(row.size - coreSize)}` : '';
     out(`${row.name.padEnd(52)} ${mb(row.size).padStart(6)} ${String(row.count).padStart(9)} ${extra.padStart(12)}`);
   }
-  out(`Goal: envward core < ${GOAL_MB} MB: ${mb(core)} MB -> ${core < GOAL_MB * 1e6 ? 'met' : 'NOT MET'}`);
+  out(`Goal: envward core < ${GOAL_MB} MB: ${mb(coreSize)} MB -> ${coreSize < GOAL_MB * 1e6 ? 'met' : 'NOT MET'}`);
   if (args.json) console.log(JSON.stringify({ results, goalMb: GOAL_MB }, null, 2));
 } finally {
   rmSync(work, { recursive: true, force: true });

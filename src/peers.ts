@@ -33,6 +33,38 @@ const PEERS: Readonly<Record<Capability, readonly string[]>> = {
   'envward/outbound': ['undici', 'cockatiel', 'prom-client'],
 };
 
+/*
+ * The versions envward is tested with, as package.json's peerDependencies say
+ * (a test keeps the two equal). The install line names them: a bare
+ * `npm install kysely` takes the newest major, which may be past the range and
+ * then fails npm's peer check.
+ */
+export const PEER_RANGES: Readonly<Record<string, string>> = {
+  zod: '^4',
+  kysely: '^0.28.18',
+  'better-sqlite3': '^12.11.1',
+  pg: '^8.23.1',
+  'libpg-query': '^18.1.5',
+  fastify: '^5.12.8',
+  'fastify-plugin': '^5.1.0',
+  '@fastify/cors': '^11.4.3',
+  '@fastify/helmet': '^13.2.0',
+  '@fastify/rate-limit': '^10.3.0',
+  ioredis: '^5.11.1',
+  'prom-client': '^15.1.3',
+  pino: '^10.4.0',
+  'pino-pretty': '^13.2.0',
+  'pino-roll': '^4.0.0',
+  undici: '^7.30.2',
+  cockatiel: '^3.2.1',
+};
+
+/** `name@range` for the install line. */
+function withRange(name: string): string {
+  const range = PEER_RANGES[name];
+  return range ? `${name}@${range}` : name;
+}
+
 /** Every package any capability takes as a peer. */
 const ALL_PEERS: readonly string[] = [
   ...new Set([...Object.values(PEERS).flat(), 'better-sqlite3', 'pg', 'ioredis', 'libpg-query']),
@@ -88,6 +120,7 @@ export async function importPeer<T>(
     // Any of envward's peers counts: a store module may fail on kysely's driver, a plugin on prom-client.
     const missing = missingPeer(error, [...install, ...ALL_PEERS]);
     if (missing === undefined) throw error;
-    throw new PeerMissingError(capability, missing, install.includes(missing) ? install : [...install, missing], error);
+    const line = (install.includes(missing) ? install : [...install, missing]).map(withRange);
+    throw new PeerMissingError(capability, missing, line, error);
   }
 }

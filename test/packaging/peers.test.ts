@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { isEnvwardError } from '../../src/errors.ts';
-import { driversFor, importPeer } from '../../src/peers.ts';
+import { driversFor, importPeer, PEER_RANGES } from '../../src/peers.ts';
 import { makeTempProject } from '../support/temp-project.ts';
 
 /*
@@ -27,8 +28,8 @@ test('a missing peer is EW_PEER_MISSING with the capability and its install line
         assert.equal(error.code, 'EW_PEER_MISSING');
         assert.equal(error.kind, 'usage');
         assert.match(error.message, /envward\/store needs the package kysely/);
-        assert.equal(error.details.install, 'npm install kysely better-sqlite3');
-        assert.match(error.hint, /npm install kysely better-sqlite3/);
+        assert.equal(error.details.install, 'npm install kysely@^0.28.18 better-sqlite3@^12.11.1');
+        assert.ok(error.hint.endsWith('npm install kysely@^0.28.18 better-sqlite3@^12.11.1'), error.hint);
         return true;
       },
     );
@@ -52,7 +53,7 @@ test('a peer of another capability is named and added to the line', async () => 
       (error: unknown) => {
         assert.ok(isEnvwardError(error));
         assert.equal(error.details.missing, 'ioredis');
-        assert.match(String(error.details.install), /^npm install fastify .* ioredis$/);
+        assert.match(String(error.details.install), /^npm install fastify@\S+ .* ioredis@\^5\.11\.1$/);
         return true;
       },
     );
@@ -79,4 +80,11 @@ test('a missing package that is no peer, or any other failure, is rethrown as it
     importPeer('envward/store', () => Promise.reject(failure)),
     (error) => error === failure,
   );
+});
+
+test("the install line's versions are package.json's peerDependencies", () => {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    peerDependencies: Record<string, string>;
+  };
+  assert.deepEqual({ ...PEER_RANGES }, manifest.peerDependencies);
 });
