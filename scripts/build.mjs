@@ -1,8 +1,10 @@
 // Builds envward into dist/ and build/:
-// - build/{zod,yaml,dotenv}.cjs: those dependencies, one CommonJS file each,
+// - build/{yaml,dotenv}.cjs: those dependencies, one CommonJS file each,
 //   so V8's code cache applies to them (Node 20 has none for ES modules);
-// - dist/index.js and dist/cli.js: envward's own modules bundled by esbuild
-//   (one file to load instead of dozens; dependencies stay external);
+//   zod is not among them: it is a peer, the user's own instance;
+// - dist/<entry>.js, one per subpath export, and dist/cli.js: envward's own
+//   modules bundled by esbuild, shared code in chunks; every package stays
+//   external, so a capability's peers load only when that capability does;
 // - dist/types/: declarations from tsc, which also type-checks the sources.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -17,7 +19,6 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 await build({
   entryPoints: {
-    zod: `${root}src/bundled/zod-entry.ts`,
     yaml: `${root}src/bundled/yaml-entry.ts`,
     dotenv: `${root}src/bundled/dotenv-entry.ts`,
   },
@@ -34,13 +35,14 @@ await build({
 
 await build({
   entryPoints: {
+    // One per subpath export in package.json (test/packaging checks they agree).
     index: `${root}src/index.ts`,
-    cli: `${root}src/cli/main.ts`,
-    fastify: `${root}src/http/index.ts`,
     store: `${root}src/store/index.ts`,
     migrate: `${root}src/migrate/index.ts`,
+    fastify: `${root}src/http/index.ts`,
     observe: `${root}src/observe/index.ts`,
     outbound: `${root}src/outbound/index.ts`,
+    cli: `${root}src/cli/main.ts`,
   },
   outdir: `${stage}dist`,
   bundle: true,
@@ -54,6 +56,13 @@ await build({
   define: {
     ENVWARD_BUNDLED_DIR: JSON.stringify('../build/'),
     ENVWARD_INDEX_PATH: JSON.stringify('./index.js'),
+    ENVWARD_ENTRY_FILES: JSON.stringify({
+      store: './store.js',
+      migrate: './migrate.js',
+      fastify: './fastify.js',
+      observe: './observe.js',
+      outbound: './outbound.js',
+    }),
     ENVWARD_VERSION: JSON.stringify(version),
   },
 });

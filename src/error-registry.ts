@@ -56,6 +56,7 @@ export const ERROR_CODES = errorRegistry({
   EW_FORCE_REASON: { kind: 'usage', exit: 2, doc: 'errors.md#ew_force_reason' },
   EW_PROJECT_NOT_FOUND: { kind: 'usage', exit: 2, doc: 'errors.md#ew_project_not_found' },
   EW_PROJECT_LOAD: { kind: 'problem', exit: 1, doc: 'errors.md#ew_project_load' },
+  EW_PEER_MISSING: { kind: 'usage', exit: 2, doc: 'errors.md#ew_peer_missing' },
   EW_SETTINGS_NOT_USED: { kind: 'usage', exit: 2, doc: 'errors.md#ew_settings_not_used' },
   EW_CONFIG_PARSE: { kind: 'problem', exit: 1, doc: 'errors.md#ew_config_parse' },
   EW_CONFIG_INVALID: { kind: 'problem', exit: 1, doc: 'errors.md#ew_config_invalid' },

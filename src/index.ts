@@ -10,9 +10,9 @@
  * documented in docs/api.md (test/docs/exports-documented.test.ts checks
  * both ways). Internals are imported from their modules, never from here.
  */
-import type { z as zod } from 'zod';
-import { bundledZod } from './bundled/index.js';
 
+/** zod itself (a peer: the application's own instance); `import { z } from 'zod'` is the same module. */
+export { z } from 'zod';
 export { checkHost, type HostCheck, type HostCheckRequest } from './acts/host-check.js';
 export {
   type ConfigDiff,
@@ -150,17 +150,3 @@ export {
 } from './secrets/index.js';
 export { reportStartupError, type StartupErrorOptions } from './startup-error.js';
 export { database } from './store/database-settings-schema.js';
-
-/**
- * zod, as envward bundles it (loaded on first use, so importing envward stays
- * cheap). `import { z } from 'zod'` works as well.
- */
-export const z: typeof zod = new Proxy({} as typeof zod, {
-  get: (_target, property) => Reflect.get(bundledZod().z, property),
-  has: (_target, property) => Reflect.has(bundledZod().z, property),
-  ownKeys: () => Reflect.ownKeys(bundledZod().z),
-  getOwnPropertyDescriptor: (_target, property) => {
-    const descriptor = Reflect.getOwnPropertyDescriptor(bundledZod().z, property);
-    return descriptor ? { ...descriptor, configurable: true } : undefined;
-  },
-});

@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { evaluateCommonJs } from './code-cache.js';
 
 /*
- * zod, yaml and dotenv's parser are bundled at build time, each into one
+ * yaml and dotenv's parser are bundled at build time, each into one
  * CommonJS file under build/, so that V8's code cache applies to them (Node
  * 20 has none for ES modules) and each is loaded only when first needed: a
  * start whose YAML comes from the parse cache never loads yaml at all.
+ * zod is not bundled: it is a peer, so the schema the user builds and the
+ * one envward parses with come from one zod instance.
  */
 
-export type BundledZod = typeof import('./zod-entry.js');
 export type BundledYaml = typeof import('./yaml-entry.js');
 export type BundledDotenv = typeof import('./dotenv-entry.js');
 
@@ -23,23 +24,14 @@ const BUNDLED_DIR = new URL(
 
 const loaded = new Map<string, unknown>();
 
-function load<T>(name: string, prepare?: (module: T) => void): T {
+function load<T>(name: string): T {
   let module = loaded.get(name) as T | undefined;
   if (!module) {
     const file = fileURLToPath(new URL(`${name}.cjs`, BUNDLED_DIR));
     module = evaluateCommonJs(readFileSync(file, 'utf8'), file, createRequire(file)) as T;
-    prepare?.(module);
     loaded.set(name, module);
   }
   return module;
-}
-
-/**
- * envward's zod. Its schemas parse configuration once per process, where
- * zod's code generation (its JIT) costs more than it saves, so it runs jitless.
- */
-export function bundledZod(): BundledZod {
-  return load<BundledZod>('zod', (module) => module.z.config({ jitless: true }));
 }
 
 export function bundledYaml(): BundledYaml {

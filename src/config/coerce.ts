@@ -1,4 +1,4 @@
-import { bundledZod } from '../bundled/index.js';
+import { loadedZod } from '../zod-peer.js';
 import type { SchemaLeaf } from './schema-index.js';
 
 export type Coerced =
@@ -18,7 +18,7 @@ let stringBool: { safeParse(input: unknown): { success: boolean; data?: unknown 
 export function coerceText(leaf: SchemaLeaf, text: string): Coerced {
   switch (leaf.kind) {
     case 'boolean': {
-      stringBool ??= bundledZod().z.stringbool();
+      stringBool ??= loadedZod().z.stringbool(); // a leaf exists, so the project (and zod) is loaded
       const parsed = stringBool.safeParse(text);
       return parsed.success
         ? { ok: true, value: parsed.data }

@@ -397,12 +397,20 @@ export async function resolveConfig<Values = RegisteredValues>(
 }
 
 type SafeParseResult = { success: true; data: unknown } | { success: false; error: { issues: ZodIssueLike[] } };
-type Parseable = { safeParse(input: unknown): SafeParseResult };
+type Parseable = { safeParse(input: unknown, context?: { jitless?: boolean }): SafeParseResult };
+
+/*
+ * jitless for this one parse: zod's JIT compiles a parser per object schema
+ * with `new Function`, which pays off after thousands of parses, never for a
+ * config parsed once per process. Per call, not z.config(): zod is the
+ * application's, and its own schemas keep their JIT.
+ */
+const ONCE = { jitless: true };
 
 /** safeParse, except that a transform or refine of the project's schema may throw: that is returned, not thrown. */
 function parseSchema(project: Project, input: unknown): SafeParseResult | { threw: unknown } {
   try {
-    return (project.definition.schema as unknown as Parseable).safeParse(input);
+    return (project.definition.schema as unknown as Parseable).safeParse(input, ONCE);
   } catch (error) {
     return { threw: error };
   }
@@ -420,7 +428,7 @@ function schemaThrewIssue(
   for (const leaf of schema.leaves.values()) {
     const parseable = schema.leafSchemas.get(leaf.key) as Parseable | undefined;
     try {
-      parseable?.safeParse(readPath(input, leaf.path));
+      parseable?.safeParse(readPath(input, leaf.path), ONCE);
     } catch {
       path = leaf.path;
       break;

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { importPeer } from '../peers.js';
 import type { HttpSettings } from './settings.js';
 
 /** How long start-up waits for Redis before the limits fail open. */
@@ -13,7 +14,7 @@ const REDIS_CONNECT_TIMEOUT_MS = 2_000;
  * service down with it.
  */
 async function connectRedis(url: string, log: FastifyBaseLogger, scrub: (text: string) => string): Promise<Redis> {
-  const { Redis } = await import('ioredis');
+  const { Redis } = await importPeer('envward/fastify', () => import('ioredis'), ['ioredis']);
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,

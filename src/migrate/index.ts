@@ -20,26 +20,31 @@ export type { SeedResult } from './seeds.js';
  * Migrations load Kysely and jiti; they are reached through these wrappers so
  * that importing envward loads neither.
  */
+import { importPeer } from '../peers.js';
 import type { Store } from '../store/index.js';
 import type { MigrateOptions, MigrationStatus, PlannedMigration, UpResult } from './runner.js';
 import type { SeedResult } from './seeds.js';
 
+function runner(): Promise<typeof import('./runner.js')> {
+  return importPeer('envward/migrate', () => import('./runner.js'));
+}
+
 export async function migrationStatus(store: Store): Promise<MigrationStatus> {
-  return (await import('./runner.js')).migrationStatus(store);
+  return (await runner()).migrationStatus(store);
 }
 
 export async function migrationPlan(store: Store): Promise<PlannedMigration[]> {
-  return (await import('./runner.js')).migrationPlan(store);
+  return (await runner()).migrationPlan(store);
 }
 
 export async function migrateUp(store: Store, options?: MigrateOptions): Promise<UpResult> {
-  return (await import('./runner.js')).migrateUp(store, options);
+  return (await runner()).migrateUp(store, options);
 }
 
 export async function migrateDown(store: Store, options?: MigrateOptions & { steps?: number }): Promise<UpResult> {
-  return (await import('./runner.js')).migrateDown(store, options);
+  return (await runner()).migrateDown(store, options);
 }
 
 export async function runSeeds(store: Store, options?: { readonly waitMs?: number }): Promise<SeedResult> {
-  return (await import('./seeds.js')).runSeeds(store, options);
+  return (await importPeer('envward/migrate', () => import('./seeds.js'))).runSeeds(store, options);
 }

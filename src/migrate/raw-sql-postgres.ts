@@ -4,6 +4,8 @@
  * raw SQL on PostgreSQL. Every statement, and every statement nested in
  * one (a common table expression, a rule, a DO block's PL/pgSQL), is seen.
  */
+
+import { importPeer } from '../peers.js';
 import type { Verdict } from './classify.js';
 import { keywordVerdict, UNKNOWN_RAW } from './raw-sql-keywords.js';
 
@@ -13,7 +15,7 @@ type Json = Record<string, unknown>;
 let parser: Promise<Parser> | undefined;
 
 function loadParser(): Promise<Parser> {
-  parser ??= import('libpg-query').then(async (module) => {
+  parser ??= importPeer('envward/migrate', () => import('libpg-query'), ['libpg-query']).then(async (module) => {
     await module.loadModule();
     return module;
   });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { importPeer } from '../peers.js';
 import type { CreateLoggerOptions, LoggerConfig } from './create-logger.js';
 
 export {
@@ -32,12 +33,12 @@ export {
  * logger.info({ account }, 'transfer booked');
  */
 export async function createLogger(resolved: LoggerConfig, options: CreateLoggerOptions = {}): Promise<Logger> {
-  const { createLoggerNow } = await import('./create-logger.js');
+  const { createLoggerNow } = await importPeer('envward/observe', () => import('./create-logger.js'));
   return createLoggerNow(resolved, options);
 }
 
 /** Flushes and closes a logger's files (for a graceful shutdown or a test); lines are never buffered otherwise. */
 export async function closeLogger(logger: Logger): Promise<void> {
-  const { closeLoggerNow } = await import('./create-logger.js');
+  const { closeLoggerNow } = await importPeer('envward/observe', () => import('./create-logger.js'));
   await closeLoggerNow(logger);
 }

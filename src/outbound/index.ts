@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/index.js';
+import { importPeer } from '../peers.js';
 import type { OutboundClient, OutboundClientOptions } from './outbound-client.js';
 
 export type {
@@ -30,6 +31,6 @@ export async function outboundClient(
   name: string,
   options: OutboundClientOptions = {},
 ): Promise<OutboundClient> {
-  const { outboundClientNow } = await import('./outbound-client.js');
+  const { outboundClientNow } = await importPeer('envward/outbound', () => import('./outbound-client.js'));
   return outboundClientNow(resolved, name, options);
 }

@@ -1,4 +1,5 @@
 import type { Counter, Gauge, Registry } from 'prom-client';
+import { importPeer } from '../peers.js';
 
 /** What became of one outbound request, as `envward_outbound_requests_total{outcome}` counts it. */
 export type OutboundOutcome = 'success' | 'failure' | 'timeout' | 'network_error' | 'breaker_open' | 'error';
@@ -25,7 +26,7 @@ export async function outboundMetrics(
   target: string,
 ): Promise<OutboundMetrics> {
   if (!registry) return none;
-  const client = await import('prom-client');
+  const client = await importPeer('envward/outbound', () => import('prom-client'));
   const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
   const requests =
     existing<Counter<Labels | 'outcome'>>('envward_outbound_requests_total') ??

@@ -3,24 +3,21 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  bundledZod,
-  cacheDirectoryOrNull,
-  evaluateCommonJs,
-  isBuiltinModule,
-  writeCacheAtomically,
-} from '../bundled/index.js';
+import { cacheDirectoryOrNull, evaluateCommonJs, isBuiltinModule, writeCacheAtomically } from '../bundled/index.js';
 import { readConfigText } from '../config/text-file.js';
 import { describeThrown, isEnvwardError, ProjectLoadError } from '../errors.js';
+import { type Capability, importPeer } from '../peers.js';
+import { loadZod } from '../zod-peer.js';
 import type { ProjectDefinition } from './definition.js';
 
 /*
  * envward.config.ts is compiled once (by jiti, loaded only then) and the
  * CommonJS result is cached by content hash, so a start with an unchanged
- * file pays neither jiti nor a TypeScript transform. `envward` and `zod`
- * resolve to envward's own copies, so a project needs no node_modules to be
- * inspected by the CLI. Anything else (a relative import, a package) takes
- * the full jiti path.
+ * file pays neither jiti nor a TypeScript transform. `envward`, its
+ * subpaths (`envward/store`...) and `zod` resolve to the modules envward
+ * itself loaded (zod is a peer: one instance in the process), so the fast
+ * path never resolves a package. Anything else (a relative import, another
+ * package) takes the full jiti path.
  */
 
 // 2: a failed transform (jiti's __JITI_ERROR__ module) is never cached; ignore caches made before.
@@ -30,6 +27,26 @@ declare const ENVWARD_INDEX_PATH: string | undefined;
 const INDEX_FILE = fileURLToPath(
   new URL(typeof ENVWARD_INDEX_PATH === 'string' ? ENVWARD_INDEX_PATH : '../index.ts', import.meta.url),
 );
+// The same for each subpath entry (dist/store.js beside dist/index.js once built).
+declare const ENVWARD_ENTRY_FILES: Readonly<Record<string, string>> | undefined;
+const SOURCE_ENTRIES: Readonly<Record<string, string>> = {
+  store: '../store/index.ts',
+  migrate: '../migrate/index.ts',
+  fastify: '../http/index.ts',
+  observe: '../observe/index.ts',
+  outbound: '../outbound/index.ts',
+};
+const ENTRY_FILES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(typeof ENVWARD_ENTRY_FILES === 'object' ? ENVWARD_ENTRY_FILES : SOURCE_ENTRIES).map(([name, path]) => [
+    `envward/${name}`,
+    fileURLToPath(new URL(path, import.meta.url)),
+  ]),
+);
+
+/** The `envward/<subpath>` specifiers a compiled config requires, to load them before it runs. */
+function requiredSubpaths(code: string): string[] {
+  return [...new Set([...code.matchAll(/require\("(envward\/[a-z]+)"\)/g)].map((match) => match[1] as string))];
+}
 
 class NeedsFullLoader extends Error {}
 
@@ -66,7 +83,7 @@ async function compileWithJiti(source: string, file: string): Promise<string> {
 
 async function loadWithJiti(file: string): Promise<unknown> {
   const { createJiti } = await import('jiti');
-  const jiti = createJiti(file, { alias: { envward: INDEX_FILE }, moduleCache: false });
+  const jiti = createJiti(file, { alias: { envward: INDEX_FILE, ...ENTRY_FILES }, moduleCache: false });
   return jiti.import(file);
 }
 
@@ -94,10 +111,18 @@ async function loadTypeScript(file: string): Promise<unknown> {
   }
   assertTransformed(code, file);
   const api = await import('../index.js');
+  const zod = await loadZod();
+  const entries = new Map<string, unknown>();
+  for (const id of requiredSubpaths(code)) {
+    const entry = ENTRY_FILES[id];
+    // A peer the entry needs may be missing: the config file fails to load, with EW_PEER_MISSING.
+    if (entry) entries.set(id, await importPeer(id as Capability, () => import(pathToFileURL(entry).href)));
+  }
   const nodeRequire = createRequire(file);
   const requireForConfig = (id: string): unknown => {
     if (id === 'envward') return api;
-    if (id === 'zod' || id === 'zod/v4') return bundledZod().zod;
+    if (id === 'zod' || id === 'zod/v4') return zod;
+    if (entries.has(id)) return entries.get(id);
     if (isBuiltinModule(id)) return nodeRequire(id);
     throw new NeedsFullLoader(id);
   };
@@ -175,6 +200,7 @@ function asDefinition(loaded: unknown, file: string): ProjectDefinition {
 export async function loadProjectFile(file: string): Promise<ProjectDefinition> {
   let loaded: unknown;
   try {
+    await loadZod(); // before the project's schema is built: coercion reads it synchronously
     loaded = await withoutProcessExit(file, () =>
       /\.m?ts$/.test(file) ? loadTypeScript(file) : import(pathToFileURL(file).href),
     );

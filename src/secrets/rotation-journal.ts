@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { bundledZod } from '../bundled/index.js';
+import { z } from 'zod';
 import { failpoint } from '../failpoint.js';
 import { absolute, STAGED_SUFFIX, secretPaths } from './paths.js';
 import { SecretJournalError } from './secret-errors.js';
@@ -34,7 +34,6 @@ function stagedFiles(environment: string): string[] {
  * and is refused before anything is renamed.
  */
 export function checkJournal(environment: string, data: unknown): Journal {
-  const { z } = bundledZod();
   const targets = rotatedFiles(environment) as [string, ...string[]];
   const move = z
     .object({ from: z.enum(stagedFiles(environment) as [string, ...string[]]), to: z.enum(targets) })

@@ -3,6 +3,7 @@ import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EnvwardError } from '../errors.js';
 import { failpoint } from '../failpoint.js';
+import { importPeer } from '../peers.js';
 import { BackupError } from './store-errors.js';
 
 /**
@@ -97,7 +98,7 @@ export async function checkPgDump(partial: string): Promise<void> {
  * whenever it is opened; the rollback journal leaves none.
  */
 export async function settleSqliteCopy(partial: string): Promise<void> {
-  const { default: Database } = await import('better-sqlite3');
+  const { default: Database } = await importPeer('envward/store', () => import('better-sqlite3'), ['better-sqlite3']);
   const copy = new Database(partial, { fileMustExist: true });
   try {
     copy.pragma('journal_mode = DELETE');
@@ -108,7 +109,7 @@ export async function settleSqliteCopy(partial: string): Promise<void> {
 
 /** A SQLite backup: it opens read-only, passes `quick_check`, and holds the stamp table `stampTable`. */
 export async function checkSqliteBackup(partial: string, stampTable: string): Promise<void> {
-  const { default: Database } = await import('better-sqlite3');
+  const { default: Database } = await importPeer('envward/store', () => import('better-sqlite3'), ['better-sqlite3']);
   let copy: InstanceType<typeof Database> | undefined;
   try {
     copy = new Database(partial, { readonly: true, fileMustExist: true });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Dialect } from 'kysely';
 import type { Environment } from '../environment/index.js';
+import { importPeer } from '../peers.js';
 import { checkPgDump, checkSqliteBackup, settleSqliteCopy } from './atomic-backup.js';
 import { postgresIdentity, sqliteIdentity } from './database-identity.js';
 import type { DatabaseTarget } from './database-url.js';
@@ -68,7 +69,11 @@ export async function connect(
   access: ConnectAccess = { readOnly: false, mustExist: false },
 ): Promise<Connection> {
   if (target.dialect === 'sqlite') {
-    const [{ default: Database }, { SqliteDialect }] = await Promise.all([import('better-sqlite3'), import('kysely')]);
+    const [{ default: Database }, { SqliteDialect }] = await importPeer(
+      'envward/store',
+      () => Promise.all([import('better-sqlite3'), import('kysely')]),
+      ['better-sqlite3'],
+    );
     if ((access.readOnly || access.mustExist) && !existsSync(target.path)) {
       throw new DatabaseMissingError(environment.name, target.shown, environment.protected);
     }
@@ -94,7 +99,11 @@ export async function connect(
       checkBackup: (file) => checkSqliteBackup(file, `${settings.tablePrefix ?? ''}${STAMP_TABLE}`),
     };
   }
-  const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')]);
+  const [{ default: pg }, { PostgresDialect }] = await importPeer(
+    'envward/store',
+    () => Promise.all([import('pg'), import('kysely')]),
+    ['pg'],
+  );
   if (settings.schema !== undefined && !SCHEMA_NAME.test(settings.schema)) {
     throw new DatabaseUnavailableError(
       environment.name,

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { importPeer } from '../peers.js';
 import { StoreLockTimeoutError } from './store-errors.js';
 
 const STEP_MS = 50;
@@ -12,7 +13,7 @@ const STEP_MS = 50;
  * in a long statement cannot lose it. Waits up to about `waitMs`, polling.
  */
 export async function withFileLock<T>(path: string, name: string, waitMs: number, work: () => Promise<T>): Promise<T> {
-  const { default: Database } = await import('better-sqlite3');
+  const { default: Database } = await importPeer('envward/store', () => import('better-sqlite3'), ['better-sqlite3']);
   // timeout 0: a busy lock is reported at once, and waiting happens here, off the event loop.
   const lock = new Database(`${path}.lock.db`, { timeout: 0 });
   try {

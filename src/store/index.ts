@@ -5,7 +5,9 @@
  * internal tables are imported from their modules.
  */
 import type { ResolvedConfig } from '../config/resolve.js';
+import { driversFor, importPeer } from '../peers.js';
 import type { OpenStoreOptions, Store } from './open-store.js';
+import { storeSettings } from './store-settings.js';
 
 export type {
   AuditAnchor,
@@ -41,7 +43,8 @@ export {
 
 /**
  * Opens the environment's store (see open-store.ts). Kysely, the drivers and
- * the plugins load here, on first use, not when envward is imported.
+ * the plugins load here, on first use, not when envward is imported; without
+ * them this is EW_PEER_MISSING with the install line for the URL's driver.
  * @example
  * const config = await resolveConfig();
  * const store = await openStore(config);
@@ -51,6 +54,8 @@ export async function openStore<DB = unknown>(
   resolved: ResolvedConfig<unknown>,
   options: OpenStoreOptions = {},
 ): Promise<Store<DB>> {
-  const { openStoreNow } = await import('./open-store.js');
+  const { openStoreNow } = await importPeer('envward/store', () => import('./open-store.js'), [
+    ...driversFor(storeSettings(resolved).url),
+  ]);
   return openStoreNow<DB>(resolved, options);
 }

@@ -8,7 +8,7 @@
  *   PORT=4000 npm start -- --env test
  *   npm start -- --env staging --root DIR      # another copy of the project (its own secrets)
  */
-import { EnvwardError, environmentBanner, reportStartupError } from 'envward';
+import { environmentBanner, reportStartupError } from 'envward';
 import { createLogger } from 'envward/observe';
 import { StoreLockTimeoutError } from 'envward/store';
 import { buildLedgerApp } from './app.js';

@@ -1,3 +1,0 @@
-// Entry of build/zod.cjs (see load-bundled.ts); never imported directly.
-export * as zod from 'zod';
-export { z } from 'zod';
