@@ -43,20 +43,33 @@ const HELMET_OPTIONS = [
  * exactly what the plugin would refuse at start.
  */
 function helmetOptions() {
+  const known = new Set<string>([...HELMET_OPTIONS, 'xFrameOptions']);
+  const frameOptions = z.union([
+    z.boolean(),
+    z.strictObject({ action: z.enum(['deny', 'sameorigin', 'DENY', 'SAMEORIGIN']) }),
+  ]);
   const option = z.union([z.boolean(), z.record(z.string(), z.unknown())]);
-  return z
-    .strictObject({
-      ...Object.fromEntries(HELMET_OPTIONS.map((name) => [name, option.optional()])),
-      xFrameOptions: z
-        .union([z.boolean(), z.strictObject({ action: z.enum(['deny', 'sameorigin', 'DENY', 'SAMEORIGIN']) })], {
-          error: 'xFrameOptions is false or { action: deny | sameorigin }',
-        })
-        .optional(),
-    })
-    .superRefine((options, context) => {
+  // One key (a record), so `config show` lists http.helmet once; each option is checked here.
+  return z.record(z.string(), z.unknown()).superRefine((options, context) => {
+    let shaped = true;
+    const refuse = (name: string, message: string) => {
+      shaped = false;
+      context.addIssue({ code: 'custom', path: [name], message });
+    };
+    for (const [name, value] of Object.entries(options)) {
+      if (!known.has(name)) refuse(name, `${name} is not a helmet option`);
+      else if (name === 'xFrameOptions' && !frameOptions.safeParse(value).success) {
+        refuse(name, 'xFrameOptions is false or { action: deny | sameorigin }');
+      } else if (name !== 'xFrameOptions' && !option.safeParse(value).success) {
+        refuse(name, `${name} is true, false or an object of its options`);
+      }
+    }
+    // helmet is asked only about options of the right shape, so its message is about values.
+    if (shaped) {
       const refusal = helmetRefusal(options);
       if (refusal) context.addIssue({ code: 'custom', message: `helmet refuses these options: ${refusal}` });
-    });
+    }
+  });
 }
 
 /**

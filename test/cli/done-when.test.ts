@@ -21,18 +21,36 @@ const SCAFFOLDED = [
 ];
 const KEYS = [
   'app.name',
+  'app.host',
   'app.port',
   'app.debug',
+  'features.newDashboard',
+  // envward's own settings (use: [http, log, database]), after the project's keys.
+  'http.bodyLimit',
+  'http.trustProxy',
+  'http.trustRequestId',
+  'http.hsts',
+  'http.cors.origins',
+  'http.rateLimit.max',
+  'http.rateLimit.timeWindowMs',
+  'http.rateLimit.redisUrl',
+  'http.rateLimit.redisKeyPrefix',
+  'http.helmet',
   'log.level',
+  'log.format',
+  'log.console',
+  'log.file',
+  'log.dir',
+  'log.colour',
   'database.url',
   'database.poolSize',
   'database.connectTimeoutMs',
   'database.statementTimeoutMs',
+  'database.slowQueryMs',
   'database.fallback',
   'database.schema',
   'database.tablePrefix',
   'database.shareWith',
-  'features.newDashboard',
 ];
 const STAGING = 'config/environments/staging/settings.yml';
 const PRODUCTION = 'config/environments/production/settings.yml';
@@ -234,7 +252,7 @@ describe('done when: a new user from init to a caught typo', () => {
     assert.deepEqual(
       overridden.map((entry) => [entry.source.layer, entry.source.file, entry.source.line, entry.value]),
       [
-        ['schema-defaults', undefined, undefined, 'info'],
+        ['tier-defaults', undefined, undefined, 'info'],
         ['base-file', 'config/base.yml', baseLine, 'info'],
       ],
     );

@@ -108,7 +108,7 @@ describe('HTTP settings per environment', () => {
       assert.equal(error.code, 'EW_CONFIG_INVALID');
       assert.match(
         error.message,
-        /http\.helmet\.xFrameOptions \[test\] at config\/environments\/test\/settings\.yml:3:5: xFrameOptions is false or \{ action: deny \| sameorigin \}/,
+        /http\.helmet\.xFrameOptions \[test\] at config\/environments\/test\/settings\.yml:\d+:\d+: xFrameOptions is false or \{ action: deny \| sameorigin \}/,
       );
       return true;
     });
@@ -123,7 +123,7 @@ describe('HTTP settings per environment', () => {
         assert.equal(error.code, 'EW_CONFIG_INVALID');
         assert.match(
           error.message,
-          /http\.helmet \[development\] at config\/environments\/development\/settings\.yml:3:5: helmet refuses these options: Referrer-Policy received an unexpected policy token/,
+          /http\.helmet \[development\] at config\/environments\/development\/settings\.yml:\d+:\d+: helmet refuses these options: Referrer-Policy received an unexpected policy token/,
         );
         return true;
       });
