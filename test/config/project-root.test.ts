@@ -18,7 +18,8 @@ import { makeTempProject, type TempProject, writeStandardProject } from '../supp
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 // The README's snippet (loadConfig), then what the service would open.
-const MAIN = `import { loadConfig, openStore, resolveConfig } from 'envward';
+const MAIN = `import { loadConfig, resolveConfig } from 'envward';
+import { openStore } from 'envward/store';
 
 try {
   const config = await loadConfig();
