@@ -163,11 +163,16 @@ for (const dialect of DIALECTS) {
       assert.equal(JSON.parse(cli.stdout).stamp.environment, 'development');
     });
 
-    test('a URL that is neither sqlite: nor postgres:// is EW_DB_URL', async () => {
+    test('a URL that is neither sqlite: nor postgres:// fails validation at its variable (the database settings own the type)', async () => {
       const project = await fresh();
       await assert.rejects(
-        project.open('development', { resolve: { variables: { DATABASE_URL: 'mysql://db/app' } } }),
-        { code: 'EW_DB_URL', message: /database\.url of development has an unknown scheme \(mysql:\)/ },
+        project.open('development', { resolve: { variables: { DATABASE_URL: 'mysql://user:pw-hidden@db/app' } } }),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.code, 'EW_CONFIG_INVALID');
+          assert.match(error.message, /database\.url \[development\] at \$DATABASE_URL: must be sqlite:<path>/);
+          assert.ok(!error.message.includes('pw-hidden'), 'the URL is never quoted');
+          return true;
+        },
       );
     });
 

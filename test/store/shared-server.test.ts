@@ -126,7 +126,8 @@ describe('one PostgreSQL database, a schema per environment', { concurrency: tru
     await assert.rejects(
       project.open('development', { resolve: { set: { 'database.schema': 'x"; drop schema y' } } }),
       {
-        message: /schema "x"; drop schema y" is not a plain lower-case name/,
+        code: 'EW_CONFIG_INVALID',
+        message: /database\.schema \[development\] at explicit: a PostgreSQL schema here is a plain lower-case name/,
       },
     );
   });
