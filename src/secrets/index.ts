@@ -21,7 +21,23 @@ export { keyVariable, type SecretPaths, secretPaths } from './paths.js';
 export { type Reveal, type RevealRequest, revealSecret } from './reveal.js';
 export type { RotationResult } from './rotation.js';
 export { type ScanCode, type ScanFinding, type ScanReport, scanProject } from './scan.js';
-export * from './secret-errors.js';
+export {
+  RevealUnauditedError,
+  SecretDecryptError,
+  SecretFileError,
+  SecretInputError,
+  SecretJournalError,
+  SecretKeyExistsError,
+  SecretKeyMissingError,
+  SecretKeyNameError,
+  SecretKeyNotFileError,
+  SecretKeyPermissionsError,
+  SecretKeysTrackedError,
+  SecretKeyWrongError,
+  SecretNoPublicKeyError,
+  SecretsLockedError,
+  SecretWeakError,
+} from './secret-errors.js';
 export { MIN_SECRET_LENGTH } from './strength.js';
 export type { KeygenResult } from './vault.js';
 
