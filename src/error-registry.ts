@@ -100,6 +100,11 @@ export const ERROR_CODES = errorRegistry({
   EW_OUTBOUND_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_outbound_config' },
   EW_OUTBOUND_UNAVAILABLE: { kind: 'problem', exit: 1, doc: 'errors.md#ew_outbound_unavailable' },
   EW_HTTP_OPTIONS: { kind: 'usage', exit: 2, doc: 'errors.md#ew_http_options' },
+  EW_REVISION_KEY: { kind: 'refused', exit: 3, doc: 'errors.md#ew_revision_key' },
+  EW_REVISION_NOT_FOUND: { kind: 'usage', exit: 2, doc: 'errors.md#ew_revision_not_found' },
+  EW_REVISION_CORRUPT: { kind: 'problem', exit: 1, doc: 'errors.md#ew_revision_corrupt' },
+  EW_REASON_REQUIRED: { kind: 'usage', exit: 2, doc: 'errors.md#ew_reason_required' },
+  EW_REVISION_NO_CHANGE: { kind: 'usage', exit: 2, doc: 'errors.md#ew_revision_no_change' },
   EW_INTERNAL: { kind: 'problem', exit: 1, doc: 'errors.md#ew_internal' },
 });
 
@@ -137,6 +142,7 @@ export const RESOLUTION_WARNING_CODES = Object.freeze([
   'EW_WARN_SECRETS_LOCKED',
   'EW_WARN_KEY_EXPOSED',
   'EW_WARN_SECRET_SHADOWED',
+  'EW_WARN_REVISION_KEY_DROPPED',
 ] as const);
 
 export const SCAN_CODES = Object.freeze([

@@ -14,7 +14,8 @@ export type Capability =
   | 'envward/migrate'
   | 'envward/fastify'
   | 'envward/observe'
-  | 'envward/outbound';
+  | 'envward/outbound'
+  | 'envward/runtime';
 
 /** What each capability needs besides the core; the store's drivers are added by the database URL. */
 const PEERS: Readonly<Record<Capability, readonly string[]>> = {
@@ -31,6 +32,7 @@ const PEERS: Readonly<Record<Capability, readonly string[]>> = {
   ],
   'envward/observe': ['pino', 'pino-pretty', 'pino-roll'],
   'envward/outbound': ['undici', 'cockatiel', 'prom-client'],
+  'envward/runtime': ['kysely'],
 };
 
 /*

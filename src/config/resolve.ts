@@ -180,6 +180,33 @@ export interface ResolvedConfig<Values = RegisteredValues> {
   explain(key: string): Explanation;
 }
 
+// The options each resolution was made with, so a runtime revision can resolve the same environment again.
+const optionsOf = new WeakMap<object, ResolveOptions>();
+
+/**
+ * Resolves `resolved`'s environment again as it was resolved (the same
+ * project, variables, explicit values and layers), with `layers` replacing
+ * or adding layers by name: how a runtime revision is applied. Files and
+ * secrets are read anew.
+ */
+export function reresolve<Values>(
+  resolved: ResolvedConfig<Values>,
+  layers: readonly ConfigLayer[],
+  options: Pick<ResolveOptions, 'collectIssues'> = {},
+): Promise<ResolvedConfig<Values>> {
+  const previous = optionsOf.get(resolved) ?? {};
+  const replaced = new Set(layers.map((layer) => layer.name));
+  return resolveConfig<Values>({
+    ...previous,
+    project: resolved.project,
+    env: resolved.environment.name,
+    hostname: resolved.hostname,
+    checkHost: false,
+    collectIssues: options.collectIssues ?? false,
+    layers: [...(previous.layers ?? []).filter((layer) => !replaced.has(layer.name)), ...layers],
+  });
+}
+
 function orderLayers(extra: readonly ConfigLayer[]): ConfigLayer[] {
   const byName = new Map<string, ConfigLayer>(BUILT_IN_LAYERS.map((layer) => [layer.name, layer]));
   for (const layer of extra) byName.set(layer.name, layer);
@@ -306,7 +333,7 @@ export async function resolveConfig<Values = RegisteredValues>(
 
   const keys = Object.freeze([...project.schema.leaves.keys()]);
   const isSecret = (key: string) => project.schema.leaves.get(key)?.secret ?? false;
-  return Object.freeze({
+  const resolved: ResolvedConfig<Values> = Object.freeze({
     values: values as DeepReadonly<Values>,
     environment,
     detection: detection.source,
@@ -335,6 +362,8 @@ export async function resolveConfig<Values = RegisteredValues>(
       };
     },
   });
+  optionsOf.set(resolved, { ...options, variables, hostname });
+  return resolved;
 }
 
 /**

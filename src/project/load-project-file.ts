@@ -35,6 +35,7 @@ const SOURCE_ENTRIES: Readonly<Record<string, string>> = {
   fastify: '../http/index.ts',
   observe: '../observe/index.ts',
   outbound: '../outbound/index.ts',
+  runtime: '../runtime/index.ts',
 };
 const ENTRY_FILES: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(typeof ENVWARD_ENTRY_FILES === 'object' ? ENVWARD_ENTRY_FILES : SOURCE_ENTRIES).map(([name, path]) => [

@@ -96,8 +96,19 @@ export function chainHash(prev: string, row: Omit<AuditRow, 'prev_hash' | 'hash'
   return createHash('sha256').update(prev).update('\n').update(canonical).digest('hex');
 }
 
+/** What `appendWith` runs under the log's write lock: its own writes, and the event that records them. */
+export type AuditedWork<T> = (
+  trx: Kysely<InternalTables>,
+) => Promise<{ readonly event: AuditEvent; readonly value: T }>;
+
 export interface AuditLog {
   append(event: AuditEvent): Promise<AuditRow>;
+  /**
+   * Runs `work` and appends the event it returns in one transaction, under
+   * the log's write lock: the act and its record are both written or neither
+   * (a kill between them leaves nothing). `work` may throw to write nothing.
+   */
+  appendWith<T>(work: AuditedWork<T>): Promise<{ readonly row: AuditRow; readonly value: T }>;
   list(filter?: AuditFilter): Promise<AuditRow[]>;
   /** Checks the chain, and that it ends where the stamp's anchor says; reads only (a missing table stays missing). */
   verify(options?: AuditVerifyOptions): Promise<AuditVerification>;
@@ -200,28 +211,37 @@ export function auditLog(
     return row;
   }
 
-  return {
-    async append(event) {
-      await prepare();
-      if (dialect === 'postgres') {
-        return db.transaction().execute(async (trx) => {
-          // Keyed by the table's place, so each schema or prefix keeps its own chain.
-          await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.' || ${AUDIT_TABLE}))`.execute(trx);
-          return appendIn(trx, event);
-        });
-      }
-      return db.connection().execute(async (connection) => {
-        await sql`begin immediate`.execute(connection);
-        try {
-          const row = await appendIn(connection, event);
-          await sql`commit`.execute(connection);
-          return row;
-        } catch (error) {
-          await sql`rollback`.execute(connection).catch(() => {});
-          throw error;
-        }
+  /** One write transaction under the log's lock: BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL. */
+  async function locked<T>(work: (trx: Kysely<InternalTables>) => Promise<T>): Promise<T> {
+    await prepare();
+    if (dialect === 'postgres') {
+      return db.transaction().execute(async (trx) => {
+        // Keyed by the table's place, so each schema or prefix keeps its own chain.
+        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.' || ${AUDIT_TABLE}))`.execute(trx);
+        return work(trx);
       });
-    },
+    }
+    return db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        const value = await work(connection);
+        await sql`commit`.execute(connection);
+        return value;
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  return {
+    append: (event) => locked((trx) => appendIn(trx, event)),
+
+    appendWith: (work) =>
+      locked(async (trx) => {
+        const { event, value } = await work(trx);
+        return { row: await appendIn(trx, event), value };
+      }),
 
     async list(filter = {}) {
       let query = db

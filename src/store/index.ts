@@ -13,6 +13,7 @@ export type {
   AuditAnchor,
   AuditBreak,
   AuditEvent,
+  AuditedWork,
   AuditFilter,
   AuditLog,
   AuditVerification,

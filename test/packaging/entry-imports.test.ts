@@ -84,6 +84,7 @@ test('each capability entry loads no other capability’s peers when imported', 
     'migrate.js': [],
     'observe.js': [],
     'outbound.js': [],
+    'runtime.js': [],
     'fastify.js': ['fastify-plugin', '@fastify/cors', '@fastify/rate-limit', 'prom-client'],
   };
   for (const [entry, peers] of Object.entries(allowed)) {

@@ -1,0 +1,5 @@
+/** What envward/runtime loads on first use: every act and Kysely with them (see index.ts). */
+export { withLatestRevision } from './applied-revision.js';
+export { configHistory } from './history.js';
+export { promoteConfig } from './promote.js';
+export { rollbackConfig, setConfig } from './revision-acts.js';

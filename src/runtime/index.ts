@@ -1,0 +1,90 @@
+/**
+ * envward/runtime: runtime control of configuration. Revisions of an
+ * environment's non-secret keys in its own store (set, history, rollback,
+ * promotion), each validated before it is written and audited. Importing it
+ * loads nothing heavy: Kysely and the acts load on the first call. Every
+ * name is listed on purpose and documented in docs/api.md.
+ */
+import type { ResolvedConfig } from '../config/resolve.js';
+import { importPeer } from '../peers.js';
+import type { Store } from '../store/open-store.js';
+import type { ConfigHistory, ConfigHistoryRequest } from './history.js';
+import type { PromoteConfigRequest } from './promote.js';
+import type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js';
+import type { RevisionResult } from './revision-context.js';
+import type { AppliedRevision } from './revision-layer.js';
+
+export type { ConfigHistory, ConfigHistoryRequest, RevisionEntry } from './history.js';
+export type { PromoteConfigRequest } from './promote.js';
+export { STORE_LOCATION_KEYS } from './revisable-keys.js';
+export type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js';
+export type { RevisionRequest, RevisionResult } from './revision-context.js';
+export {
+  ReasonRequiredError,
+  RevisionCorruptError,
+  RevisionKeyError,
+  RevisionNoChangeError,
+  RevisionNotFoundError,
+} from './revision-errors.js';
+export { type AppliedRevision, REVISION_ZERO } from './revision-layer.js';
+export type { RevisionChange, RevisionState } from './revision-state.js';
+export type { RevisionAction } from './revision-table.js';
+
+const acts = () => importPeer('envward/runtime', () => import('./acts.js'));
+
+/**
+ * Sets (and unsets) keys of an environment's configuration at run time: a
+ * new revision, validated against the schema, tier rules and project rules
+ * first (EW_CONFIG_INVALID, nothing written), audited as `config.set`. Live
+ * keys apply at once in every running instance; the others are `pending`
+ * until each instance's next start.
+ * @example
+ * await setConfig({ env: 'staging', set: { 'log.level': 'debug' }, reason: 'INC-42' });
+ */
+export async function setConfig(request: SetConfigRequest): Promise<RevisionResult> {
+  return (await acts()).setConfig(request);
+}
+
+/**
+ * A new revision equal to revision `to`'s state (0: before any revision);
+ * history is never rewritten. Validated first, audited as `config.rollback`.
+ * @example
+ * await rollbackConfig({ env: 'staging', to: 0, reason: 'undo INC-42' });
+ */
+export async function rollbackConfig(request: RollbackConfigRequest): Promise<RevisionResult> {
+  return (await acts()).rollbackConfig(request);
+}
+
+/**
+ * Copies named keys (or every key the source's revisions set) from one
+ * environment to another as a revision of the target, refused when invalid
+ * there; audited as `config.promote` in the target.
+ * @example
+ * await promoteConfig({ from: 'staging', to: 'production', keys: ['ledger.transferLimit'], reason: 'CHG-7' });
+ */
+export async function promoteConfig(request: PromoteConfigRequest): Promise<RevisionResult> {
+  return (await acts()).promoteConfig(request);
+}
+
+/**
+ * The environment's revisions with their diffs, oldest first; reads only.
+ * @example
+ * const { revisions } = await configHistory({ env: 'staging', key: 'log.level' });
+ */
+export async function configHistory(request: ConfigHistoryRequest): Promise<ConfigHistory> {
+  return (await acts()).configHistory(request);
+}
+
+/**
+ * `resolved` again with the environment's latest runtime revision from
+ * `store` applied: what a process that does not watch for revisions uses at
+ * start. EW_CONFIG_INVALID when the revision no longer validates.
+ * @example
+ * const { resolved: current, revision } = await withLatestRevision(await resolveConfig(), store);
+ */
+export async function withLatestRevision<Values>(
+  resolved: ResolvedConfig<Values>,
+  store: Pick<Store, 'db'>,
+): Promise<{ readonly resolved: ResolvedConfig<Values>; readonly revision: AppliedRevision }> {
+  return (await acts()).withLatestRevision(resolved, store);
+}
