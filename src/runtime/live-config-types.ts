@@ -26,6 +26,8 @@ export interface LiveStatus {
   readonly mode: 'listen' | 'poll' | 'closed';
   /** False while the PostgreSQL listener is reconnecting (a resync follows). */
   readonly connected: boolean;
+  /** Revisions applied, revisions that failed to apply here, and resyncs after a lost connection, since start. */
+  readonly counts: { readonly applied: number; readonly failed: number; readonly resyncs: number };
   /** The last failure to apply a revision here (EW_ code and message), if the latest one failed. */
   readonly failure?: { readonly revision: number; readonly code: string; readonly message: string };
 }
