@@ -22,13 +22,14 @@ const NOTHING_TO_READ = new Set(['EW_DB_MISSING']);
  * Resolves as `resolveConfig` does, then applies the environment's latest
  * runtime revision from its store, opened read-only. A project without the
  * store has no revisions; a store that cannot be read is a warning, and the
- * values are shown without revisions.
+ * values are shown without revisions. `withRevisions` false: the layers only.
  */
 export async function resolveCurrent<Values = Record<string, unknown>>(
+  withRevisions: boolean,
   options: ResolveOptions,
 ): Promise<CurrentConfig<Values>> {
   const resolved = await resolveConfig<Values>(options);
-  if (!resolved.project.schema.leaves.has('database.url') || !readableStore(resolved)) {
+  if (!withRevisions || !resolved.project.schema.leaves.has('database.url') || !readableStore(resolved)) {
     return { resolved, revision: 0, warnings: [] };
   }
   try {

@@ -5,7 +5,7 @@
 import { readPath } from '../config/value-path.js';
 import { isEnvwardError, UsageError } from '../errors.js';
 import { latestRevision, revisionDb, withLatestRevision } from './applied-revision.js';
-import { assertRevisable } from './revisable-keys.js';
+import { assertRevisable, assertRevisableValue } from './revisable-keys.js';
 import {
   type ActEnvironment,
   openActStore,
@@ -79,7 +79,10 @@ export async function promoteConfig(request: PromoteConfigRequest): Promise<Revi
   for (const key of request.keys ?? []) assertRevisable(target.resolved, key);
   const copied = await sourceState(source, request.keys);
   // Every key must be one the target's revisions may hold (a source revision made before a key turned secret).
-  for (const key of Object.keys(copied)) assertRevisable(target.resolved, key);
+  for (const [key, text] of Object.entries(copied)) {
+    assertRevisable(target.resolved, key);
+    assertRevisableValue(key, text);
+  }
   const store = await openActStore(target, request.dryRun ? 'read' : 'write', request.actor);
   try {
     return await writeRevision(

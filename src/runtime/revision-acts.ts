@@ -7,7 +7,7 @@
 import { UsageError } from '../errors.js';
 import type { Store } from '../store/open-store.js';
 import { appliedFrom, revisionDb } from './applied-revision.js';
-import { assertRevisable } from './revisable-keys.js';
+import { assertRevisable, assertRevisableValue } from './revisable-keys.js';
 import {
   openActStore,
   type RevisionRequest,
@@ -58,6 +58,7 @@ export async function setConfig(request: SetConfigRequest): Promise<RevisionResu
   const act = await resolveForAct(request);
   const reason = requireReason('config set', act.resolved, request.reason);
   for (const key of [...Object.keys(set), ...unset]) assertRevisable(act.resolved, key);
+  for (const [key, text] of Object.entries(set)) assertRevisableValue(key, text);
   const store = await openActStore(act, request.dryRun ? 'read' : 'write', request.actor);
   return withStore(store, (opened) =>
     writeRevision(act, opened, { action: 'set', reason, dryRun: request.dryRun ?? false }, (latest) => {

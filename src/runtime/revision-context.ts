@@ -11,6 +11,7 @@ import { type EnvironmentTarget, openTarget } from '../acts/environment-target.j
 import type { ConfigLayer } from '../config/layer.js';
 import { type ResolvedConfig, reresolve } from '../config/resolve.js';
 import { ConfigInvalidError, type ConfigIssue, isEnvwardError } from '../errors.js';
+import { failpoint } from '../failpoint.js';
 import { resolveConfig } from '../resolution.js';
 import { openStore, type Store } from '../store/index.js';
 import { appliedFrom, revisionDb } from './applied-revision.js';
@@ -182,6 +183,7 @@ export async function writeRevision(
         changes: JSON.stringify(computed.changes),
       })
       .execute();
+    failpoint('revision-before-audit');
     if (store.dialect === 'postgres') {
       // Delivered to every listening instance when this transaction commits, never before.
       const payload = JSON.stringify({ environment, revision: computed.number });

@@ -32,6 +32,8 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
   ['config', 'explain', 'database.url'],
   ['config', 'validate'],
   ['config', 'diff', 'development', 'production'],
+  ['config', 'history'],
+  ['config', 'set', 'database.poolSize=7', '--dry-run', '--reason', 'a dry run writes nothing'],
   ['env'],
   ['secrets', 'list'],
 ];

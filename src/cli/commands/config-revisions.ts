@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { configHistory } from '../../runtime/history.js';
-import { promoteConfig } from '../../runtime/promote.js';
-import { rollbackConfig, setConfig } from '../../runtime/revision-acts.js';
-import type { RevisionResult } from '../../runtime/revision-context.js';
-import type { RevisionChange } from '../../runtime/revision-state.js';
+// The entry's lazy functions: Kysely loads when a revision command runs, not with the CLI.
+import {
+  configHistory,
+  promoteConfig,
+  type RevisionChange,
+  type RevisionResult,
+  rollbackConfig,
+  setConfig,
+} from '../../runtime/index.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import type { Output } from '../output.js';
 import { printable } from '../output.js';
@@ -143,7 +147,7 @@ export function registerRevisionCommands(config: Command): void {
       .option('--dry-run', 'validate and show the changes, write nothing'),
   ).action(async (keys: string[], options: RevisionOptions & { from: string; to: string; all?: boolean }) => {
     const output = outputFor(options);
-    if (options.all === keys.length > 0) {
+    if ((options.all === true) === keys.length > 0) {
       throw new UsageError(
         'config promote takes KEYS or --all, one of them.',
         'Example: config promote ledger.transferLimit --from staging --to production --reason "CHG-7"',

@@ -23,19 +23,34 @@ function bigintAsText(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
+interface InspectOptions extends CommonOptions {
+  /** False with --no-revisions: files, secrets and variables only, the store not read. */
+  readonly revisions?: boolean;
+}
+
+function withRevisionsOption(command: Command): Command {
+  return command.option(
+    '--no-revisions',
+    'files, secrets and variables only: do not read runtime revisions from the store',
+  );
+}
+
 // Inspection commands read another environment's config without running as
 // it, so the host check does not apply to them (`envward env` applies it).
 // They show what the environment's services run with: its runtime revision applied.
-async function inspect(options: CommonOptions, env = options.env) {
-  const current = await resolveCurrent<Record<string, unknown>>({
+async function inspect(options: InspectOptions, env = options.env) {
+  const current = await resolveCurrent<Record<string, unknown>>(options.revisions !== false, {
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(env !== undefined ? { env } : {}),
     set: setFrom(options),
     checkHost: false,
   });
   const output = outputFor(options);
-  for (const warning of [...current.resolved.warnings, ...current.warnings]) output.warn(warning);
-  return current;
+  // Printed once the command's own checks passed: a mistyped key is the one thing to say then.
+  const warn = () => {
+    for (const warning of [...current.resolved.warnings, ...current.warnings]) output.warn(warning);
+  };
+  return { ...current, warn };
 }
 
 function sourceText(entry: ConfigEntry): string {
@@ -71,11 +86,12 @@ export function registerConfigCommands(program: Command): void {
     );
   registerRevisionCommands(config);
 
-  withCommonOptions(config.command('show').description('the resolved configuration, secrets masked'), {
-    set: true,
-  }).action(async (options: CommonOptions) => {
+  withRevisionsOption(
+    withCommonOptions(config.command('show').description('the resolved configuration, secrets masked'), { set: true }),
+  ).action(async (options: InspectOptions) => {
     const output = outputFor(options);
-    const { resolved, revision } = await inspect(options);
+    const { resolved, revision, warn } = await inspect(options);
+    warn();
     const rows = resolved.keys.map((key) => {
       const explanation = resolved.explain(key);
       return {
@@ -89,7 +105,8 @@ export function registerConfigCommands(program: Command): void {
     const result = { environment: resolved.environment.name, detection: resolved.detection, revision, keys: rows };
     output.result(result, () => {
       const width = Math.max(...rows.map((row) => row.key.length));
-      const header = `${resolved.environment.name} (${resolved.environment.code}, ${resolved.environment.tier}), revision ${revision}`;
+      const at = revision > 0 ? `, runtime revision ${revision}` : '';
+      const header = `${resolved.environment.name} (${resolved.environment.code}, ${resolved.environment.tier})${at}`;
       return [
         output.colors.bold(header),
         ...rows.map(
@@ -99,18 +116,23 @@ export function registerConfigCommands(program: Command): void {
     });
   });
 
-  withCommonOptions(config.command('explain <key>').description('where a value came from and what it overrode'), {
-    set: true,
-  }).action(async (key: string, options: CommonOptions) => {
+  withRevisionsOption(
+    withCommonOptions(config.command('explain <key>').description('where a value came from and what it overrode'), {
+      set: true,
+    }),
+  ).action(async (key: string, options: InspectOptions) => {
     const output = outputFor(options);
-    const { resolved } = await inspect(options);
+    const { resolved, warn } = await inspect(options);
     const explanation = resolved.explain(key);
+    warn();
     output.result({ environment: resolved.environment.name, ...explanation }, () => explanationText(explanation));
   });
 
-  withCommonOptions(config.command('validate').description('list every problem; exit 1 when any'), { set: true })
+  withRevisionsOption(
+    withCommonOptions(config.command('validate').description('list every problem; exit 1 when any'), { set: true }),
+  )
     .option('--all', 'validate every environment')
-    .action(async (options: CommonOptions & { all?: boolean }) => {
+    .action(async (options: InspectOptions & { all?: boolean }) => {
       const output = outputFor(options);
       const project = await openProject(options.cwd);
       const names = options.all ? project.environments.names : [options.env];
@@ -118,7 +140,7 @@ export function registerConfigCommands(program: Command): void {
       for (const name of names) {
         let resolved: Awaited<ReturnType<typeof resolveCurrent>>['resolved'];
         try {
-          const current = await resolveCurrent({
+          const current = await resolveCurrent(options.revisions !== false, {
             project,
             ...(name !== undefined ? { env: name } : {}),
             set: setFrom(options),
@@ -163,18 +185,18 @@ export function registerConfigCommands(program: Command): void {
       if (failed) process.exitCode = 1;
     });
 
-  withCommonOptions(
-    config.command('diff <a> <b>').description('keys only in a, only in b, and changed; secrets as same/differs'),
-    {
-      set: true,
-    },
-  ).action(async (a: string, b: string, options: CommonOptions) => {
+  withRevisionsOption(
+    withCommonOptions(
+      config.command('diff <a> <b>').description('keys only in a, only in b, and changed; secrets as same/differs'),
+      { set: true },
+    ),
+  ).action(async (a: string, b: string, options: InspectOptions) => {
     const output = outputFor(options);
     const project = await openProject(options.cwd);
     // An invalid side is shown as far as it resolves, marked, its issues listed; the exit code says invalid.
     const common = { project, set: setFrom(options), checkHost: false, collectIssues: true } as const;
-    const currentA = await resolveCurrent({ ...common, env: a });
-    const currentB = await resolveCurrent({ ...common, env: b });
+    const currentA = await resolveCurrent(options.revisions !== false, { ...common, env: a });
+    const currentB = await resolveCurrent(options.revisions !== false, { ...common, env: b });
     const [left, right] = [currentA.resolved, currentB.resolved];
     for (const warning of [...left.warnings, ...currentA.warnings, ...right.warnings, ...currentB.warnings]) {
       output.warn(warning);
