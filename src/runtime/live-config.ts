@@ -40,7 +40,7 @@ class RevisionFollower<Values> implements LiveConfig<Values> {
   #start: AppliedRevision = REVISION_ZERO;
   #applied = 0;
   #latest = 0;
-  #pending: readonly string[] = [];
+  #pending: readonly string[] = Object.freeze([]);
   #failure: LiveStatus['failure'];
   #watcher: RevisionWatcher | undefined;
   #started = false;

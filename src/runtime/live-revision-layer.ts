@@ -34,7 +34,7 @@ export function planLiveRevision(
     return leaf !== undefined && !leaf.secret && leaf.reload !== 'live';
   };
   const keys = [...new Set([...Object.keys(start.state), ...Object.keys(latest.state)])].sort();
-  const pending = keys.filter((key) => restarts(key) && start.state[key] !== latest.state[key]);
+  const pending = Object.freeze(keys.filter((key) => restarts(key) && start.state[key] !== latest.state[key]));
   return {
     live: { number: latest.number, state: pick(latest.state, (key) => !restarts(key)) },
     kept: { number: start.number, state: pick(start.state, restarts) },

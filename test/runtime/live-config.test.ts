@@ -74,6 +74,7 @@ for (const dialect of DIALECTS) {
       assert.equal(app.port, 4000);
       assert.equal(config.current.explain('app.port').winner?.source.revision, '1');
       assert.deepEqual(config.status().pending, ['app.port']);
+      assert.ok(Object.isFrozen(config.status().pending));
       // Back to the start value: nothing is pending any more.
       await project.set({ 'app.port': '4000' });
       await config.refresh();
