@@ -11,6 +11,7 @@ import { type ConfigIssue, EnvwardError, formatIssue } from '../../errors.js';
 import { resolveConfig } from '../../resolution.js';
 import { type CommonOptions, outputFor, setFrom, withCommonOptions } from '../common-options.js';
 import { printable } from '../output.js';
+import { registerConfigArchiveCommands } from './config-archive.js';
 
 /** A value on one line of human output: control characters escaped, so it cannot fake a line. */
 function formatValue(value: unknown): string {
@@ -63,6 +64,7 @@ function explanationText(explanation: Explanation): string {
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('show, explain, validate and diff configuration');
+  registerConfigArchiveCommands(config);
 
   withCommonOptions(config.command('show').description('the resolved configuration, secrets masked'), {
     set: true,
