@@ -19,6 +19,7 @@ const ENTRIES = [
   { subpath: 'envward/fastify', source: 'src/http/index.ts', dist: 'dist/fastify.js' },
   { subpath: 'envward/observe', source: 'src/observe/index.ts', dist: 'dist/observe.js' },
   { subpath: 'envward/outbound', source: 'src/outbound/index.ts', dist: 'dist/outbound.js' },
+  { subpath: 'envward/runtime', source: 'src/runtime/index.ts', dist: 'dist/runtime.js' },
 ] as const;
 
 interface Exported {
