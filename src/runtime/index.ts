@@ -9,6 +9,8 @@
 import type { ResolvedConfig } from '../config/resolve.js';
 import { importPeer } from '../peers.js';
 import type { Store } from '../store/open-store.js';
+import type { BackupConfigRequest, BackupResult } from './config-backup.js';
+import type { RestoreConfigRequest, RestoreResult } from './config-restore.js';
 import type { ConfigHistory, ConfigHistoryRequest } from './history.js';
 import type { LiveStore } from './live-config.js';
 import type { LiveConfig, LiveConfigOptions } from './live-config-types.js';
@@ -17,6 +19,16 @@ import type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js
 import type { RevisionResult } from './revision-context.js';
 import type { AppliedRevision } from './revision-layer.js';
 
+export {
+  ArchiveEnvironmentError,
+  ArchiveExistsError,
+  ArchiveInvalidError,
+  ArchiveProjectError,
+  ArchiveStoreMoveError,
+} from './archive-errors.js';
+export type { OmittedFile } from './config-archive.js';
+export type { BackedUpEnvironment, BackupConfigRequest, BackupResult } from './config-backup.js';
+export type { RestoreConfigRequest, RestoredEnvironment, RestoreResult } from './config-restore.js';
 export type { ConfigHistory, ConfigHistoryRequest, RevisionEntry } from './history.js';
 export type { LiveStore } from './live-config.js';
 export type {
@@ -28,6 +40,7 @@ export type {
   LiveStatus,
 } from './live-config-types.js';
 export type { PromoteConfigRequest } from './promote.js';
+export type { RevisionsOutcome, RevisionsRestored } from './restore-revisions.js';
 export { STORE_LOCATION_KEYS } from './revisable-keys.js';
 export type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js';
 export type { RevisionRequest, RevisionResult } from './revision-context.js';
@@ -121,4 +134,30 @@ export async function openLiveConfig<Values>(
   options?: LiveConfigOptions,
 ): Promise<LiveConfig<Values>> {
   return (await live()).openLiveConfig(resolved, store, options);
+}
+
+/**
+ * Writes a versioned, checksummed archive of one environment's
+ * configuration, or every one's (`all`): settings files as on disk, runtime
+ * revisions from its store, encrypted secrets (ciphertext and public key,
+ * never a private key or a plaintext value). Atomic, mode 0600, never over
+ * an existing file unless `force`; audited as `config.backup`.
+ * @example
+ * await backupConfig({ all: true, out: 'config-backup.json' });
+ */
+export async function backupConfig(request: BackupConfigRequest): Promise<BackupResult> {
+  return (await acts()).backupConfig(request);
+}
+
+/**
+ * Restores an archive of `backupConfig` into one environment or all it
+ * holds, after validating everything (archive, project, environments, the
+ * configuration each will resolve to); then files atomically, and each
+ * environment's revisions with its `config.restore` audit event in one
+ * transaction. Restoring the same archive twice changes nothing more.
+ * @example
+ * await restoreConfig({ file: 'config-backup.json', env: 'staging', reason: 'CHG-9' });
+ */
+export async function restoreConfig(request: RestoreConfigRequest): Promise<RestoreResult> {
+  return (await acts()).restoreConfig(request);
 }

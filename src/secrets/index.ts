@@ -17,7 +17,7 @@ export {
   setSecret,
   setSecrets,
 } from './manage.js';
-export { keyVariable, type SecretPaths, secretPaths } from './paths.js';
+export { keyVariable, SALT_FILE, type SecretPaths, secretPaths } from './paths.js';
 export { type Reveal, type RevealRequest, revealSecret } from './reveal.js';
 export type { RotationResult } from './rotation.js';
 export { type ScanCode, type ScanFinding, type ScanReport, scanProject } from './scan.js';
@@ -38,6 +38,8 @@ export {
   SecretsLockedError,
   SecretWeakError,
 } from './secret-errors.js';
+export { secretsLayerWithKeysAt } from './secrets-layer.js';
+export { withSecretsLock } from './secrets-lock.js';
 export { MIN_SECRET_LENGTH } from './strength.js';
 export type { KeygenResult } from './vault.js';
 

@@ -11,6 +11,7 @@ import { type ConfigIssue, EnvwardError, formatIssue } from '../../errors.js';
 import { resolveCurrent } from '../../runtime/current-config.js';
 import { type CommonOptions, outputFor, setFrom, withCommonOptions } from '../common-options.js';
 import { printable } from '../output.js';
+import { registerConfigArchiveCommands } from './config-archive.js';
 import { registerRevisionCommands } from './config-revisions.js';
 
 /** A value on one line of human output: control characters escaped, so it cannot fake a line. */
@@ -85,6 +86,7 @@ export function registerConfigCommands(program: Command): void {
       'show, explain, validate and diff configuration; change it at run time (set, history, rollback, promote)',
     );
   registerRevisionCommands(config);
+  registerConfigArchiveCommands(config);
 
   withRevisionsOption(
     withCommonOptions(config.command('show').description('the resolved configuration, secrets masked'), { set: true }),
