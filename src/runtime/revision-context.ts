@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { type EnvironmentTarget, openTarget } from '../acts/environment-target.js';
 import type { ConfigLayer } from '../config/layer.js';
 import { type ResolvedConfig, reresolve } from '../config/resolve.js';
-import { ConfigInvalidError, type ConfigIssue, ConfigKeyUnknownError, isEnvwardError } from '../errors.js';
+import { ConfigInvalidError, type ConfigIssue, isEnvwardError } from '../errors.js';
 import { resolveConfig } from '../resolution.js';
 import { openStore, type Store } from '../store/index.js';
 import { appliedFrom, revisionDb } from './applied-revision.js';

@@ -8,9 +8,10 @@ import {
   openProject,
 } from '../../config/index.js';
 import { type ConfigIssue, EnvwardError, formatIssue } from '../../errors.js';
-import { resolveConfig } from '../../resolution.js';
+import { resolveCurrent } from '../../runtime/current-config.js';
 import { type CommonOptions, outputFor, setFrom, withCommonOptions } from '../common-options.js';
 import { printable } from '../output.js';
+import { registerRevisionCommands } from './config-revisions.js';
 
 /** A value on one line of human output: control characters escaped, so it cannot fake a line. */
 function formatValue(value: unknown): string {
@@ -24,16 +25,17 @@ function bigintAsText(_key: string, value: unknown): unknown {
 
 // Inspection commands read another environment's config without running as
 // it, so the host check does not apply to them (`envward env` applies it).
+// They show what the environment's services run with: its runtime revision applied.
 async function inspect(options: CommonOptions, env = options.env) {
-  const resolved = await resolveConfig<Record<string, unknown>>({
+  const current = await resolveCurrent<Record<string, unknown>>({
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(env !== undefined ? { env } : {}),
     set: setFrom(options),
     checkHost: false,
   });
   const output = outputFor(options);
-  for (const warning of resolved.warnings) output.warn(warning);
-  return resolved;
+  for (const warning of [...current.resolved.warnings, ...current.warnings]) output.warn(warning);
+  return current;
 }
 
 function sourceText(entry: ConfigEntry): string {
@@ -62,13 +64,18 @@ function explanationText(explanation: Explanation): string {
 }
 
 export function registerConfigCommands(program: Command): void {
-  const config = program.command('config').description('show, explain, validate and diff configuration');
+  const config = program
+    .command('config')
+    .description(
+      'show, explain, validate and diff configuration; change it at run time (set, history, rollback, promote)',
+    );
+  registerRevisionCommands(config);
 
   withCommonOptions(config.command('show').description('the resolved configuration, secrets masked'), {
     set: true,
   }).action(async (options: CommonOptions) => {
     const output = outputFor(options);
-    const resolved = await inspect(options);
+    const { resolved, revision } = await inspect(options);
     const rows = resolved.keys.map((key) => {
       const explanation = resolved.explain(key);
       return {
@@ -79,9 +86,10 @@ export function registerConfigCommands(program: Command): void {
         layer: explanation.winner?.source.layer ?? null,
       };
     });
-    output.result({ environment: resolved.environment.name, detection: resolved.detection, keys: rows }, () => {
+    const result = { environment: resolved.environment.name, detection: resolved.detection, revision, keys: rows };
+    output.result(result, () => {
       const width = Math.max(...rows.map((row) => row.key.length));
-      const header = `${resolved.environment.name} (${resolved.environment.code}, ${resolved.environment.tier})`;
+      const header = `${resolved.environment.name} (${resolved.environment.code}, ${resolved.environment.tier}), revision ${revision}`;
       return [
         output.colors.bold(header),
         ...rows.map(
@@ -95,7 +103,7 @@ export function registerConfigCommands(program: Command): void {
     set: true,
   }).action(async (key: string, options: CommonOptions) => {
     const output = outputFor(options);
-    const resolved = await inspect(options);
+    const { resolved } = await inspect(options);
     const explanation = resolved.explain(key);
     output.result({ environment: resolved.environment.name, ...explanation }, () => explanationText(explanation));
   });
@@ -108,15 +116,17 @@ export function registerConfigCommands(program: Command): void {
       const names = options.all ? project.environments.names : [options.env];
       const reports: { environment: string; valid: boolean; issues: readonly ConfigIssue[] }[] = [];
       for (const name of names) {
-        let resolved: Awaited<ReturnType<typeof resolveConfig>>;
+        let resolved: Awaited<ReturnType<typeof resolveCurrent>>['resolved'];
         try {
-          resolved = await resolveConfig({
+          const current = await resolveCurrent({
             project,
             ...(name !== undefined ? { env: name } : {}),
             set: setFrom(options),
             checkHost: false,
             collectIssues: true,
           });
+          resolved = current.resolved;
+          for (const warning of current.warnings) output.warn(warning);
         } catch (error) {
           // Secrets that cannot be opened are a finding of this environment; go on with the others.
           if (!(error instanceof EnvwardError) || !error.code.startsWith('EW_SECRET_') || name === undefined)
@@ -163,9 +173,12 @@ export function registerConfigCommands(program: Command): void {
     const project = await openProject(options.cwd);
     // An invalid side is shown as far as it resolves, marked, its issues listed; the exit code says invalid.
     const common = { project, set: setFrom(options), checkHost: false, collectIssues: true } as const;
-    const left = await resolveConfig({ ...common, env: a });
-    const right = await resolveConfig({ ...common, env: b });
-    for (const warning of [...left.warnings, ...right.warnings]) output.warn(warning);
+    const currentA = await resolveCurrent({ ...common, env: a });
+    const currentB = await resolveCurrent({ ...common, env: b });
+    const [left, right] = [currentA.resolved, currentB.resolved];
+    for (const warning of [...left.warnings, ...currentA.warnings, ...right.warnings, ...currentB.warnings]) {
+      output.warn(warning);
+    }
     const diff = diffConfigs(left, right);
     const invalid = diff.issues.a.length > 0 || diff.issues.b.length > 0;
     output.result({ ...diff, valid: !invalid }, () => {
