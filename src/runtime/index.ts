@@ -1,20 +1,32 @@
 /**
  * envward/runtime: runtime control of configuration. Revisions of an
  * environment's non-secret keys in its own store (set, history, rollback,
- * promotion), each validated before it is written and audited. Importing it
- * loads nothing heavy: Kysely and the acts load on the first call. Every
+ * promotion), each validated before it is written and audited, and live
+ * reload of them into running processes. Importing it loads nothing heavy:
+ * Kysely, the acts and the database drivers load on the first call. Every
  * name is listed on purpose and documented in docs/api.md.
  */
 import type { ResolvedConfig } from '../config/resolve.js';
 import { importPeer } from '../peers.js';
 import type { Store } from '../store/open-store.js';
 import type { ConfigHistory, ConfigHistoryRequest } from './history.js';
+import type { LiveStore } from './live-config.js';
+import type { LiveConfig, LiveConfigOptions } from './live-config-types.js';
 import type { PromoteConfigRequest } from './promote.js';
 import type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js';
 import type { RevisionResult } from './revision-context.js';
 import type { AppliedRevision } from './revision-layer.js';
 
 export type { ConfigHistory, ConfigHistoryRequest, RevisionEntry } from './history.js';
+export type { LiveStore } from './live-config.js';
+export type {
+  ConfigChange,
+  ConfigListener,
+  LiveConfig,
+  LiveConfigOptions,
+  LiveLogger,
+  LiveStatus,
+} from './live-config-types.js';
 export type { PromoteConfigRequest } from './promote.js';
 export { STORE_LOCATION_KEYS } from './revisable-keys.js';
 export type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js';
@@ -87,4 +99,26 @@ export async function withLatestRevision<Values>(
   store: Pick<Store, 'db'>,
 ): Promise<{ readonly resolved: ResolvedConfig<Values>; readonly revision: AppliedRevision }> {
   return (await acts()).withLatestRevision(resolved, store);
+}
+
+const live = () => importPeer('envward/runtime', () => import('./live-config.js'));
+
+/**
+ * `resolved` following its environment's runtime revisions in `store`
+ * (opened from the same `resolved`): the latest revision applied at once,
+ * each later one as it is written, swapped in as a whole new snapshot.
+ * Live keys apply; restart keys keep their start value and are reported
+ * `pending`; a revision invalid here is not applied (see `status()`).
+ * PostgreSQL pushes revisions (LISTEN/NOTIFY, one connection); SQLite is
+ * polled (`PRAGMA data_version`, every `pollMs`). Close it before the store.
+ * @example
+ * const config = await openLiveConfig(resolved, store, { logger });
+ * config.subscribe(['log.level'], ({ changes }) => { logger.level = String(changes[0]?.to); });
+ */
+export async function openLiveConfig<Values>(
+  resolved: ResolvedConfig<Values>,
+  store: LiveStore,
+  options?: LiveConfigOptions,
+): Promise<LiveConfig<Values>> {
+  return (await live()).openLiveConfig(resolved, store, options);
 }

@@ -18,7 +18,7 @@ export type ConfigListener<Values = unknown> = (change: ConfigChange<Values>) =>
 export interface LiveStatus {
   /** The revision whose state is applied (0: none). */
   readonly revision: number;
-  /** The latest revision in the store, when newer than the applied one (it failed to validate here). */
+  /** The latest revision seen in the store: `revision`, or newer when that one failed to apply here. */
   readonly latest: number;
   /** Restart-only keys a revision changed since this process started: they apply at its next start. */
   readonly pending: readonly string[];
@@ -53,4 +53,17 @@ export interface LiveConfig<Values = unknown> {
   refresh(): Promise<void>;
   /** Stops listening or polling; `current` stays the last snapshot. */
   close(): Promise<void>;
+}
+
+/** Where a live config reports: a pino logger, or anything with its `info` and `warn`. */
+export interface LiveLogger {
+  info(object: Record<string, unknown>, message: string): void;
+  warn(object: Record<string, unknown>, message: string): void;
+}
+
+export interface LiveConfigOptions {
+  /** Revisions applied, failures, a lost and resynced connection; default: not reported (see `status()`). */
+  readonly logger?: LiveLogger;
+  /** SQLite: how often to look for a commit, in milliseconds (default 100). PostgreSQL is told, never polled. */
+  readonly pollMs?: number;
 }

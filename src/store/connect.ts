@@ -112,14 +112,11 @@ export async function connect(
       environment.protected,
     );
   }
-  const options = [`-c statement_timeout=${Math.round(settings.statementTimeoutMs)}`];
-  if (settings.schema) options.push(`-c search_path=${settings.schema}`);
-  if (access.readOnly) options.push('-c default_transaction_read_only=on');
   const pool = new pg.Pool({
     connectionString: target.url,
     max: settings.poolSize,
     connectionTimeoutMillis: settings.connectTimeoutMs,
-    options: options.join(' '),
+    options: pgSessionOptions(settings, access.readOnly),
   });
   // A dropped idle connection must not crash the process.
   pool.on('error', () => {});
@@ -158,11 +155,28 @@ export async function connect(
 }
 
 /**
+ * The session settings of every PostgreSQL connection to a store (pg's
+ * `options`): the statement timeout, the schema as search_path, and
+ * read-only transactions when reading only. A connection made beside the
+ * store's pool (the config listener) uses the same, so it sees the same
+ * namespace.
+ */
+export function pgSessionOptions(
+  settings: Pick<StoreSettings, 'statementTimeoutMs' | 'schema'>,
+  readOnly: boolean,
+): string {
+  const options = [`-c statement_timeout=${Math.round(settings.statementTimeoutMs)}`];
+  if (settings.schema) options.push(`-c search_path=${settings.schema}`);
+  if (readOnly) options.push('-c default_transaction_read_only=on');
+  return options.join(' ');
+}
+
+/**
  * The driver's reason (`database "x" does not exist (3D000)`, `connect
  * ECONNREFUSED 127.0.0.1:1`), with the URL and its password taken out: a
  * bare SQLSTATE tells the user nothing, and a message must never carry the password.
  */
-function unavailableReason(error: unknown, target: Extract<DatabaseTarget, { dialect: 'postgres' }>): string {
+export function unavailableReason(error: unknown, target: Extract<DatabaseTarget, { dialect: 'postgres' }>): string {
   const code = (error as { code?: unknown }).code;
   let text = error instanceof Error ? error.message.replaceAll(target.url, target.shown) : '';
   const { password } = new URL(target.url);
