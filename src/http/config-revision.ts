@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/index.js';
-import type { LiveConfig, LiveStatus } from '../runtime/live-config-types.js';
+import type { LiveConfig, LiveStatus } from '../runtime/index.js';
 
 /**
  * Where a service's live configuration stands, as `GET /environment` and

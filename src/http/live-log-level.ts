@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ResolvedConfig } from '../config/index.js';
 import { LOG_LEVELS } from '../observe/index.js';
-import type { LiveConfig } from '../runtime/live-config-types.js';
+import type { LiveConfig } from '../runtime/index.js';
 
 /** The key that sets envward's log level (`log.*`, owned by envward/observe). */
 const LOG_LEVEL_KEY = 'log.level';

@@ -1,4 +1,4 @@
-import type { LiveConfig } from '../runtime/live-config-types.js';
+import type { LiveConfig } from '../runtime/index.js';
 import { configRevisionReport, statusFingerprint } from './config-revision.js';
 import type { ReadinessMonitor, ReadinessReport } from './readiness.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedConfig } from '../config/index.js';
-import type { LiveConfig } from '../runtime/live-config-types.js';
+import type { LiveConfig } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
 import { isLiveConfig, type PluginConfig, pluginConfig } from './config-revision.js';
 import { HttpOptionsError } from './http-errors.js';

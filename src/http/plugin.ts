@@ -11,7 +11,7 @@ import type { Registry } from 'prom-client';
 import { logResolutionWarnings, type ResolvedConfig } from '../config/index.js';
 import type { Environment } from '../environment/index.js';
 import type { Scrubber } from '../observe/index.js';
-import type { LiveConfig } from '../runtime/live-config-types.js';
+import type { LiveConfig } from '../runtime/index.js';
 import { environmentBody, registerEnvironmentRoute } from './environment.js';
 import { createErrorHandler, createNotFoundReply } from './error-replies.js';
 import { registerHealthRoutes } from './health.js';

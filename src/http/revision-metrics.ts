@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { LiveConfig } from '../runtime/live-config-types.js';
+import type { LiveConfig } from '../runtime/index.js';
 
 /**
  * The live configuration's series, read from `live.status()` when scraped

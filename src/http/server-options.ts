@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { ResolvedConfig } from '../config/index.js';
 import { createScrubber } from '../observe/index.js';
-import type { LiveConfig } from '../runtime/live-config-types.js';
+import type { LiveConfig } from '../runtime/index.js';
 import { isLiveConfig } from './config-revision.js';
 import { createClientErrorHandler, createFrameworkErrorHandler } from './error-replies.js';
 import { HttpOptionsError } from './http-errors.js';

@@ -6,8 +6,7 @@
  * a secret re-read from disk by a revision is scrubbed. The LiveConfig here
  * is driven by the test (test/support/manual-live-config.ts); the plugin on
  * openLiveConfig, with revisions written by setConfig, is in
- * test/runtime/fastify-live.test.ts. Without a LiveConfig nothing of this
- * appears.
+ * live-revisions.test.ts. Without a LiveConfig nothing of this appears.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
