@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { envwardFastify, HttpOptionsError } from '../../src/http/index.ts';
+import { envwardFastify, envwardServerOptions, HttpOptionsError } from '../../src/http/index.ts';
 import { assertNoCanary, makeCanary } from '../support/canary.ts';
 import { HTTP_CONFIG, type HttpProject, makeHttpProject } from '../support/http-project.ts';
 import { type ManualLiveConfig, manualLiveConfig } from '../support/manual-live-config.ts';
@@ -199,6 +199,19 @@ describe('the plugin on a LiveConfig', () => {
       project.write('config/environments/test/.env', '');
     }
   });
+});
+
+test('envwardServerOptions takes a LiveConfig and reads its snapshot now', async () => {
+  const project = makeHttpProject({ settings: { test: 'http:\n  bodyLimit: 4096\n' } });
+  try {
+    const config = await project.resolve('test');
+    const live = manualLiveConfig(config);
+    assert.equal(envwardServerOptions(live).bodyLimit, 4096);
+    await live.apply(1, { 'http.bodyLimit': '2048' });
+    assert.equal(envwardServerOptions(live).bodyLimit, 2048);
+  } finally {
+    await project.cleanup();
+  }
 });
 
 describe('the plugin without a LiveConfig', () => {
