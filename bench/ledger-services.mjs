@@ -114,7 +114,7 @@ async function plainRuntime(database, resolved, gateway) {
       : new Kysely({ dialect: new PostgresDialect({ pool: plainPool(database.url, values.database.poolSize) }) });
   const nextId = (kind) => `TST-${kind.toUpperCase()}-${uuidv7()}`;
   const book = ledger(db, {
-    transferLimit: values.ledger.transferLimit,
+    transferLimit: () => values.ledger.transferLimit,
     defaultOverdraft: values.ledger.defaultOverdraft,
     currencies: values.ledger.currencies,
     idempotencyTtlMs: values.ledger.idempotencyTtlHours * 3_600_000,

@@ -1,4 +1,4 @@
-import { database, defineConfig, http, log, outbound, secret, z } from 'envward';
+import { database, defineConfig, http, live, log, outbound, secret, z } from 'envward';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
 
@@ -17,7 +17,8 @@ export const config = defineConfig({
     }),
     ledger: z.object({
       // The largest single transfer or deposit, in whole units of its currency (1000: 1,000.00 EUR, 1,000 JPY).
-      transferLimit: z.number().int().positive().max(1_000_000_000),
+      // Live: `envward config set ledger.transferLimit=N --env E --reason ...` applies to every running instance.
+      transferLimit: live(z.number().int().positive().max(1_000_000_000)),
       // The overdraft a new customer account gets, in whole units; changed per account only by `npm run ledger:admin`.
       defaultOverdraft: z.number().int().min(0).max(1_000_000).default(0),
       currencies: z

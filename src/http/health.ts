@@ -1,5 +1,5 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
-import type { ReadinessMonitor } from './readiness.js';
+import type { ReadinessView } from './live-readiness.js';
 
 const LIVE_BODY = JSON.stringify({ status: 'live' });
 
@@ -12,7 +12,7 @@ const LIVE_BODY = JSON.stringify({ status: 'live' });
 export function registerHealthRoutes(
   app: FastifyInstance,
   paths: { readonly live?: string | undefined; readonly ready?: string | undefined },
-  readiness: ReadinessMonitor,
+  readiness: ReadinessView,
   routeOptions: (endpoint: 'live' | 'ready') => RouteShorthandOptions,
 ): void {
   if (paths.live) {

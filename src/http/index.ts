@@ -11,6 +11,7 @@
  * const app = Fastify(envwardServerOptions(config));
  * await app.register(envwardFastify, { config, store: await openStore(config) });
  */
+export type { ConfigRevisionReport } from './config-revision.js';
 export { ENVIRONMENT_HEADER, type EnvironmentInfo, environmentHeaderValue } from './environment.js';
 export type { ErrorReplyBody } from './error-replies.js';
 export { HTTP_REPLY_CODES, HttpOptionsError, type HttpReplyCode } from './http-errors.js';

@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedConfig } from '../config/index.js';
+import type { LiveConfig } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
+import { isLiveConfig, type PluginConfig, pluginConfig } from './config-revision.js';
 import { HttpOptionsError } from './http-errors.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_READINESS_INTERVAL_MS, type ReadinessCheck } from './readiness.js';
 
@@ -19,8 +21,13 @@ export const DEFAULT_PATHS: Readonly<Record<EndpointName, string>> = Object.free
 export type AnyStore = Store<any>;
 
 export interface EnvwardFastifyOptions {
-  /** The resolved configuration (`await resolveConfig()`). */
-  readonly config: ResolvedConfig<unknown>;
+  /**
+   * The resolved configuration (`await resolveConfig()`), or a LiveConfig
+   * (`await openLiveConfig(resolved, store)`, envward/runtime): then the log
+   * level and rate limits follow runtime revisions without a restart, and
+   * `/environment`, readiness and metrics show the revision applied.
+   */
+  readonly config: ResolvedConfig<unknown> | LiveConfig<unknown>;
   /** The environment's store; readiness then checks the database, its stamp and pending migrations. */
   readonly store?: AnyStore;
   /** The application's version, shown by `GET /environment`. */
@@ -47,7 +54,8 @@ export interface EnvwardFastifyOptions {
 
 /** Options after validation: every default filled in, frozen. */
 export interface PluginSettings {
-  readonly config: ResolvedConfig<unknown>;
+  /** The configuration at registration, and the live one when given. */
+  readonly config: PluginConfig;
   readonly store: AnyStore | undefined;
   readonly version: string | undefined;
   readonly logger: FastifyBaseLogger | undefined;
@@ -91,8 +99,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkConfig(config: unknown): ResolvedConfig<unknown> {
-  const candidate = config as Partial<ResolvedConfig<unknown>> | undefined;
+function checkConfig(config: unknown): PluginConfig {
+  const live = isLiveConfig(config);
+  const candidate = (live ? config.current : config) as Partial<ResolvedConfig<unknown>> | undefined;
   if (
     !isObject(candidate) ||
     !isObject(candidate.environment) ||
@@ -102,11 +111,13 @@ function checkConfig(config: unknown): ResolvedConfig<unknown> {
   ) {
     fail(
       'option `config`',
-      'is missing or not a resolved configuration',
-      'Register with `{ config: await resolveConfig() }`.',
+      live
+        ? 'is a live configuration whose snapshot is not a resolved configuration'
+        : 'is missing or not a resolved configuration',
+      'Register with `{ config: await resolveConfig() }` or `{ config: await openLiveConfig(resolved, store) }`.',
     );
   }
-  return candidate as ResolvedConfig<unknown>;
+  return pluginConfig(config as ResolvedConfig<unknown> | LiveConfig<unknown>);
 }
 
 function checkStore(store: unknown, config: ResolvedConfig<unknown>): AnyStore | undefined {
@@ -175,7 +186,7 @@ export function normaliseOptions(raw: unknown): PluginSettings {
     }
   }
   const config = checkConfig(raw.config);
-  const store = checkStore(raw.store, config);
+  const store = checkStore(raw.store, config.initial);
   if (raw.version !== undefined && typeof raw.version !== 'string') {
     fail('option `version`', 'must be text', 'For example the `version` of your package.json.');
   }
@@ -207,7 +218,7 @@ export function normaliseOptions(raw: unknown): PluginSettings {
   for (const endpoint of ENDPOINTS) {
     const path = pathOptions[endpoint] ?? DEFAULT_PATHS[endpoint];
     if (path === false) continue;
-    const isPublic = (publicOptions[endpoint] as boolean | undefined) ?? defaultPublic(endpoint, config);
+    const isPublic = (publicOptions[endpoint] as boolean | undefined) ?? defaultPublic(endpoint, config.initial);
     if (!isPublic && authorize === undefined) {
       withheld.push(endpoint);
       continue;

@@ -10,24 +10,32 @@ import fastifyPlugin from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import { logResolutionWarnings, type ResolvedConfig } from '../config/index.js';
 import type { Environment } from '../environment/index.js';
-import { createScrubber, type Scrubber } from '../observe/index.js';
+import type { Scrubber } from '../observe/index.js';
+import type { LiveConfig } from '../runtime/index.js';
 import { environmentBody, registerEnvironmentRoute } from './environment.js';
 import { createErrorHandler, createNotFoundReply } from './error-replies.js';
 import { registerHealthRoutes } from './health.js';
 import { nulByteInUrl } from './http-errors.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { followLogLevel } from './live-log-level.js';
+import { readinessView } from './live-readiness.js';
+import { pluginScrubber } from './live-scrubber.js';
 import { countRequests, createHttpMetrics, registerMetricsRoute } from './metrics.js';
 import { type EndpointName, type EnvwardFastifyOptions, normaliseOptions, type PluginSettings } from './options.js';
 import { registerRateLimit } from './rate-limit.js';
 import { builtInChecks, createReadinessMonitor, type ReadinessReport } from './readiness.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { envwardResponseHeaders } from './response-headers.js';
+import { registerRevisionMetrics } from './revision-metrics.js';
 import { registerCors } from './security-headers.js';
 import { httpSettings } from './settings.js';
 
 /** What the plugin adds to the server as `app.envward`. */
 export interface EnvwardDecoration {
+  /** The configuration: with a LiveConfig, the snapshot applied now (read it again, do not keep it). */
   readonly config: ResolvedConfig<unknown>;
+  /** The LiveConfig the plugin was given, if any. */
+  readonly live: LiveConfig<unknown> | undefined;
   readonly environment: Environment;
   /** The service's prom-client registry (environment label on every series): register your metrics here. */
   readonly metrics: Registry;
@@ -102,17 +110,21 @@ function registerNotFoundReply(app: FastifyInstance, notFound: EnvwardDecoration
 
 async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOptions): Promise<void> {
   const options = normaliseOptions(rawOptions);
-  const { config, paths } = options;
+  const { config: source, paths } = options;
+  // Restart-only settings (headers, CORS, body limit) are read once, from the configuration at registration.
+  const config = source.initial;
+  const { live } = source;
   const settings = httpSettings(config);
   const log = options.logger ?? app.log;
-  const scrub = createScrubber(config.secretValues());
+  const scrub = pluginScrubber(source);
   const { store } = options;
   const metrics = createHttpMetrics(config.environment.name, store && (() => store.audit.anchor()));
+  if (live) registerRevisionMetrics(metrics.registry, live);
   // "ready" means the service can be reached: the checks run from app.ready() (inject needs them), but
   // the line waits until the port is bound, so a listen that fails (port in use) never logs "ready".
   let listening = false;
   const readiness = createReadinessMonitor({
-    checks: { ...builtInChecks(config, options.store), ...options.checks },
+    checks: { ...builtInChecks(config, options.store, source.current), ...options.checks },
     intervalMs: options.readinessIntervalMs,
     timeoutMs: options.readinessTimeoutMs,
     scrub,
@@ -149,30 +161,38 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   registerJsonBodyParser(app, log);
 
   await registerCors(app, settings);
-  await registerRateLimit(app, settings.rateLimit, scrub);
+  await registerRateLimit(app, settings.rateLimit, scrub, live ? source.current : undefined);
   const notFound = createNotFoundReply(scrub);
   registerNotFoundReply(app, notFound);
 
   const routeOptions = routeOptionsFor(options);
-  registerHealthRoutes(app, paths, readiness, routeOptions);
+  const readinessNow = readinessView(readiness, live, scrub);
+  registerHealthRoutes(app, paths, readinessNow, routeOptions);
   if (paths.environment) {
-    registerEnvironmentRoute(app, paths.environment, environmentBody(config, options.version, scrub), routeOptions);
+    registerEnvironmentRoute(app, paths.environment, environmentBody(source, options.version, scrub), routeOptions);
   }
   if (paths.metrics) registerMetricsRoute(app, paths.metrics, metrics.registry, routeOptions);
 
   app.decorate('envward', {
-    config,
+    get config() {
+      return source.current();
+    },
+    live,
     environment: config.environment,
     metrics: metrics.registry,
     scrub,
     notFound,
     readiness: {
       get report() {
-        return readiness.report;
+        return readinessNow.report;
       },
-      check: () => readiness.runNow(),
+      check: async () => {
+        await readiness.runNow();
+        return readinessNow.report;
+      },
     },
   } satisfies EnvwardDecoration);
+  const stopFollowing = live ? followLogLevel(live, [...new Set([app.log, log])], log) : undefined;
   app.addHook('onReady', (done: HookHandlerDoneFunction) => {
     // Not awaited: the server listens at once and answers 503 "starting" until the first round ends.
     readiness.start();
@@ -186,6 +206,7 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
     done();
   });
   app.addHook('onClose', async () => {
+    stopFollowing?.();
     await readiness.stop();
   });
 }

@@ -1,8 +1,9 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { ResolvedConfig } from '../config/index.js';
 import { importPeer } from '../peers.js';
-import type { HttpSettings } from './settings.js';
+import { type HttpSettings, httpSettings } from './settings.js';
 
 /** How long start-up waits for Redis before the limits fail open. */
 const REDIS_CONNECT_TIMEOUT_MS = 2_000;
@@ -47,11 +48,17 @@ async function connectRedis(url: string, log: FastifyBaseLogger, scrub: (text: s
  * default, in Redis when `http.rateLimit.redisUrl` is set, so every instance
  * counts against the same limit. Exceeding it throws a 429 error (with
  * Retry-After) that the error handler turns into a JSON reply.
+ *
+ * With `current` (a live configuration's snapshot), `http.rateLimit.max`
+ * and `timeWindowMs` are read from the snapshot at each request (a cached
+ * lookup), so a revision applies from the next request on. Without it they
+ * are plain numbers: @fastify/rate-limit then skips the per-request call.
  */
 export async function registerRateLimit(
   app: FastifyInstance,
   settings: HttpSettings['rateLimit'],
   scrub: (text: string) => string,
+  current?: () => ResolvedConfig<unknown>,
 ): Promise<void> {
   const redis = settings.redisUrl ? await connectRedis(settings.redisUrl, app.log, scrub) : undefined;
   if (redis) {
@@ -61,8 +68,8 @@ export async function registerRateLimit(
   }
   await app.register(rateLimit, {
     global: true,
-    max: settings.max,
-    timeWindow: settings.timeWindowMs,
+    max: current ? () => httpSettings(current()).rateLimit.max : settings.max,
+    timeWindow: current ? () => httpSettings(current()).rateLimit.timeWindowMs : settings.timeWindowMs,
     ...(redis ? { redis, nameSpace: settings.redisKeyPrefix } : {}),
     skipOnError: true,
     // X-RateLimit-* only on the 429 (with Retry-After): three headers on every response cost ~10% of a small route.

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { migrationStatus } from '../migrate/index.js';
 import type { Store } from '../store/index.js';
 import { stampRefusal } from '../store/stamp-refusal.js';
+import type { ConfigRevisionReport } from './config-revision.js';
 
 /** A readiness check: resolves (or returns anything but `false`) when fine, throws or returns `false` when not. */
 export type ReadinessCheck = () => unknown;
@@ -24,6 +25,12 @@ export interface ReadinessReport {
   readonly checks: readonly CheckResult[];
   /** Names of the failing checks, or `['starting']` before the first round. */
   readonly failing: readonly string[];
+  /**
+   * The runtime revision applied, pending restart-only keys, and a revision
+   * that failed to apply here; only when the plugin was given a LiveConfig.
+   * Read when asked, not per round. None of it makes the service not ready.
+   */
+  readonly revision?: ConfigRevisionReport;
 }
 
 /** Checks run again every 10 s; a check slower than 2 s fails. */
@@ -34,10 +41,13 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 2_000;
  * The built-in checks, in the order they run: the database answers, its stamp
  * names this environment, no migration is pending (nor changed or missing),
  * the configuration had no problems. Store checks exist only with a store.
+ * `current` is the configuration now (a live one's snapshot), `config` the
+ * one the service started with.
  */
 export function builtInChecks(
   config: ResolvedConfig<unknown>,
   store: Store<unknown> | undefined,
+  current: () => ResolvedConfig<unknown> = () => config,
 ): Record<string, ReadinessCheck> {
   const checks: Record<string, ReadinessCheck> = {};
   if (store) {
@@ -70,7 +80,7 @@ export function builtInChecks(
     };
   }
   checks.config = () => {
-    const { issues } = config;
+    const { issues } = current();
     if (issues.length === 0) return;
     const keys = [...new Set(issues.map((issue) => issue.key || '(root)'))];
     throw new Error(`${issues.length} configuration problem(s) at ${keys.join(', ')}`);

@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { ResolvedConfig } from '../config/index.js';
 import { createScrubber } from '../observe/index.js';
+import type { LiveConfig } from '../runtime/index.js';
+import { isLiveConfig } from './config-revision.js';
 import { createClientErrorHandler, createFrameworkErrorHandler } from './error-replies.js';
 import { HttpOptionsError } from './http-errors.js';
 import { requestIdGenerator } from './request-id.js';
@@ -22,16 +24,18 @@ export type EnvwardServerOptions = FastifyServerOptions & { loggerInstance?: Fas
  * trustProxy, and JSON error replies with the security headers and the
  * environment header for failures that happen before any hook runs
  * (malformed URLs, over-long path parameters, malformed HTTP, headers too
- * large).
+ * large). Given a LiveConfig, its snapshot now is read: these options
+ * are restart-only.
  * @example
  * const config = await resolveConfig();
  * const app = Fastify(envwardServerOptions(config, { logger: await createLogger(config) }));
  * await app.register(envwardFastify, { config });
  */
 export function envwardServerOptions(
-  config: ResolvedConfig<unknown>,
+  given: ResolvedConfig<unknown> | LiveConfig<unknown>,
   options: ServerOptionsInput = {},
 ): EnvwardServerOptions {
+  const config = isLiveConfig(given) ? given.current : given;
   if (typeof config !== 'object' || config === null || typeof config.environment?.name !== 'string') {
     throw new HttpOptionsError(
       'envwardServerOptions(config)',

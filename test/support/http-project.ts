@@ -8,14 +8,17 @@
  * `server(env, { pluginOptions, resolve, logger })` resolves the environment,
  * opens its store (unless `store: false`), builds Fastify with
  * envwardServerOptions and registers the plugin, plus a `/hello` route and a
- * `/boom` route that throws an error carrying the secret. `cleanup()` closes
- * every server and store it made and removes the directory.
+ * `/boom` route that throws an error carrying the secret; with `live`, the
+ * plugin is given a LiveConfig made of them instead of the resolved config.
+ * `cleanup()` closes every server, LiveConfig and store it made and removes
+ * the directory.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import type { ResolvedConfig, ResolveOptions } from '../../src/config/index.ts';
 import { type EnvwardFastifyOptions, envwardFastify, envwardServerOptions } from '../../src/http/index.ts';
 import { resolveConfig } from '../../src/resolution.ts';
+import type { LiveConfig } from '../../src/runtime/live-config-types.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { makeTempProject, type TempProject } from './temp-project.ts';
 
@@ -55,12 +58,15 @@ export interface ServerOptions {
   readonly logger?: FastifyBaseLogger;
   /** Routes to add after the plugin, before ready. */
   readonly routes?: (app: FastifyInstance) => void;
+  /** Makes a LiveConfig of the resolved config (and store), given to the plugin as its `config`. */
+  readonly live?: (config: ResolvedConfig<unknown>, store: Store | undefined) => Promise<LiveConfig<unknown>>;
 }
 
 export interface HttpServer {
   readonly app: FastifyInstance;
   readonly config: ResolvedConfig<unknown>;
   readonly store: Store | undefined;
+  readonly live: LiveConfig<unknown> | undefined;
 }
 
 export interface HttpProject {
@@ -83,6 +89,7 @@ export function makeHttpProject(options: HttpProjectOptions = {}): HttpProject {
   const project = makeTempProject(files);
   const apps: FastifyInstance[] = [];
   const stores: Store[] = [];
+  const lives: LiveConfig<unknown>[] = [];
   const resolve = (env: string, resolveOptions: Omit<ResolveOptions, 'cwd' | 'env'> = {}) =>
     resolveConfig<unknown>({ variables: {}, hostname: 'http-test-host', ...resolveOptions, cwd: project.dir, env });
   return {
@@ -92,10 +99,12 @@ export function makeHttpProject(options: HttpProjectOptions = {}): HttpProject {
       const config = await resolve(env, serverOptions.resolve);
       const store = serverOptions.store === false ? undefined : await openStore(config);
       if (store) stores.push(store);
+      const live = await serverOptions.live?.(config, store);
+      if (live) lives.push(live);
       const app = Fastify(envwardServerOptions(config, serverOptions.logger ? { logger: serverOptions.logger } : {}));
       apps.push(app);
       await app.register(envwardFastify, {
-        config,
+        config: live ?? config,
         ...(store ? { store } : {}),
         ...serverOptions.plugin,
       });
@@ -106,11 +115,12 @@ export function makeHttpProject(options: HttpProjectOptions = {}): HttpProject {
         throw new Error(`payment gateway refused key ${key}`);
       });
       serverOptions.routes?.(app);
-      return { app, config, store };
+      return { app, config, store, live };
     },
     write: project.write,
     async cleanup() {
       await Promise.allSettled(apps.map((app) => app.close()));
+      await Promise.allSettled(lives.map((live) => live.close()));
       await Promise.allSettled(stores.map((store) => store.close()));
       project.cleanup();
     },

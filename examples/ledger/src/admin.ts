@@ -40,6 +40,8 @@ async function main(): Promise<number> {
     // A database that exists: `invariants` only reads; nothing is ever stamped or created here.
     existing: command === 'invariants' ? 'read' : 'write',
     seed: false,
+    // One act and out: the latest config revision at start is enough.
+    live: false,
   });
   try {
     if (command === 'invariants') {

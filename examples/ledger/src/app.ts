@@ -220,9 +220,14 @@ export interface BuildLedgerAppOptions {
  */
 const STRICT_AJV = { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } } as const;
 
-/** The ledger service: Fastify, envward's plugin, the banking routes. */
+/**
+ * The ledger service: Fastify, envward's plugin, the banking routes. Given
+ * the runtime's LiveConfig, the plugin follows config revisions (log level,
+ * rate limits) and shows the revision applied in /environment, readiness
+ * and metrics.
+ */
 export async function buildLedgerApp(
-  runtime: Pick<LedgerRuntime, 'resolved' | 'store' | 'ledger' | 'deposits'>,
+  runtime: Pick<LedgerRuntime, 'resolved' | 'store' | 'ledger' | 'deposits'> & Partial<Pick<LedgerRuntime, 'live'>>,
   options: BuildLedgerAppOptions = {},
 ): Promise<FastifyInstance> {
   const { default: Fastify } = await import('fastify');
@@ -237,7 +242,7 @@ export async function buildLedgerApp(
     const serverOptions = envwardServerOptions(runtime.resolved, options.logger ? { logger: options.logger } : {});
     app = Fastify({ ...serverOptions, ajv: STRICT_AJV }) as unknown as FastifyInstance;
     await app.register(envwardFastify, {
-      config: runtime.resolved,
+      config: runtime.live ?? runtime.resolved,
       store: runtime.store,
       ...(options.version !== undefined ? { version: options.version } : {}),
     });

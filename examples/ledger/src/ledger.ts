@@ -48,8 +48,12 @@ export interface TransferRequest {
 }
 
 export interface LedgerSettings {
-  /** The environment's largest transfer or deposit, in whole units of the currency (1000 is 1,000.00 EUR or 1,000 JPY). */
-  readonly transferLimit: number;
+  /**
+   * The environment's largest transfer or deposit, in whole units of the
+   * currency (1000 is 1,000.00 EUR or 1,000 JPY), read at each transfer: a
+   * runtime revision of `ledger.transferLimit` applies to the next one.
+   */
+  readonly transferLimit: () => number;
   /** The overdraft a new customer account gets, in whole units of its currency (0: none). */
   readonly defaultOverdraft: number;
   readonly currencies: readonly string[];
@@ -176,7 +180,7 @@ export function ledger(db: Db, settings: LedgerSettings) {
   }
 
   function checkLimit(amount: bigint, currency: string): void {
-    const limit = majorToMinor(settings.transferLimit, currency);
+    const limit = majorToMinor(settings.transferLimit(), currency);
     if (amount > limit) {
       throw new LedgerError(
         'LEDGER_LIMIT_EXCEEDED',

@@ -10,7 +10,9 @@
  */
 import { environmentBanner, reportStartupError } from 'envward';
 import { createLogger } from 'envward/observe';
+import type { LiveStatus } from 'envward/runtime';
 import { StoreLockTimeoutError } from 'envward/store';
+import type { Logger } from 'pino';
 import { buildLedgerApp } from './app.js';
 import { accrualDay, accrueUnderLease, JobRefusedError, scheduleInterestAccrual } from './interest-accrual.js';
 import { LedgerError } from './ledger.js';
@@ -18,6 +20,13 @@ import { openLedger } from './open-ledger.js';
 
 /** How often pending deposits (a crash, an unavailable gateway) are completed and expired keys forgotten. */
 const RECOVERY_EVERY_MS = 60_000;
+
+/** The banner's line about runtime config revisions: the one applied, and how later ones arrive. */
+function configLine(status: LiveStatus | undefined): string {
+  if (!status) return 'runtime revisions read at start only';
+  const how = status.mode === 'listen' ? 'PostgreSQL LISTEN' : 'polling SQLite';
+  return `revision ${status.revision}, following later revisions (${how})`;
+}
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -27,12 +36,19 @@ function argument(name: string): string | undefined {
 async function main(): Promise<number> {
   const env = argument('--env');
   const root = argument('--root');
+  // Made as soon as the environment is resolved, so the store's and the config revisions' reports reach it.
+  let made: Logger | undefined;
   const runtime = await openLedger({
     ...(env !== undefined ? { env } : {}),
     ...(root !== undefined ? { root } : {}),
+    logger: async (files) => {
+      made = await createLogger(files);
+      return made;
+    },
   });
   const { resolved, config, store } = runtime;
-  const logger = await createLogger(resolved);
+  if (!made) throw new Error('openLedger did not make the logger');
+  const logger = made;
 
   let interest = 'not scheduled: runs only in staging and production';
   let job: { stop(): void } | undefined;
@@ -85,7 +101,11 @@ async function main(): Promise<number> {
         ...(runtime.backup ? [['backup', `${runtime.backup} (before migrating)`] as [string, string]] : []),
         ['gateway', runtime.gateway.mode],
         ['interest', interest],
-        ['limit', `${config.ledger.transferLimit} per transfer, in whole units of its currency`],
+        [
+          'limit',
+          `${(runtime.live?.values ?? config).ledger.transferLimit} per transfer, in whole units of its currency`,
+        ],
+        ['config', configLine(runtime.live?.status())],
         ['url', address],
       ],
     })}\n\n`,
