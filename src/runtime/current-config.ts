@@ -15,8 +15,12 @@ export interface CurrentConfig<Values> {
   readonly warnings: readonly string[];
 }
 
-/** Errors that mean "no revisions to read here" and need no warning: the database was never made. */
-const NOTHING_TO_READ = new Set(['EW_DB_MISSING']);
+/**
+ * Errors that mean "no revisions to read here" and need no warning: the
+ * database was never made, or the store's packages are not installed (so
+ * this installation never wrote one).
+ */
+const NOTHING_TO_READ = new Set(['EW_DB_MISSING', 'EW_PEER_MISSING']);
 
 /**
  * Resolves as `resolveConfig` does, then applies the environment's latest
@@ -33,13 +37,14 @@ export async function resolveCurrent<Values = Record<string, unknown>>(
     return { resolved, revision: 0, warnings: [] };
   }
   try {
-    const [{ openStore }, { latestRevision, revisionDb }, { revisionLayer }, { reresolve }] = await Promise.all([
-      import('../store/index.js'),
+    // The store first: without its packages it is EW_PEER_MISSING, before anything imports Kysely.
+    const { openStore } = await import('../store/index.js');
+    const store = await openStore(resolved as ResolvedConfig<unknown>, { stampMode: 'read' });
+    const [{ latestRevision, revisionDb }, { revisionLayer }, { reresolve }] = await Promise.all([
       import('./applied-revision.js'),
       import('./revision-layer.js'),
       import('../config/resolve.js'),
     ]);
-    const store = await openStore(resolved as ResolvedConfig<unknown>, { stampMode: 'read' });
     try {
       const revision = await latestRevision(revisionDb(store), resolved.environment.name);
       if (revision.number === 0) return { resolved, revision: 0, warnings: [] };

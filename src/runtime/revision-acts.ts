@@ -59,7 +59,7 @@ export async function setConfig(request: SetConfigRequest): Promise<RevisionResu
   const reason = requireReason('config set', act.resolved, request.reason);
   for (const key of [...Object.keys(set), ...unset]) assertRevisable(act.resolved, key);
   for (const [key, text] of Object.entries(set)) assertRevisableValue(key, text);
-  const store = await openActStore(act, request.dryRun ? 'read' : 'write', request.actor);
+  const store = await openActStore(act, request.dryRun ? 'read' : 'write', request.actor, set);
   return withStore(store, (opened) =>
     writeRevision(act, opened, { action: 'set', reason, dryRun: request.dryRun ?? false }, (latest) => {
       const state: Record<string, string> = { ...latest };

@@ -100,12 +100,29 @@ export function requireReason(
   return trimmed || undefined;
 }
 
-/** Opens the environment's store for an act: writing (stamping a new development database), or reading only. */
-export function openActStore(act: ActEnvironment, mode: 'write' | 'read', actor?: string): Promise<Store> {
-  return openStore(act.resolved, {
-    ...(mode === 'read' ? { stampMode: 'read' as const } : {}),
-    ...(actor !== undefined ? { actor } : {}),
-  });
+/**
+ * Opens the environment's store for an act: writing (stamping a new
+ * development database), or reading only. When it cannot be opened and the
+ * values asked for (`asked`, over no other revision) are invalid anyway,
+ * that is what the user hears first: EW_CONFIG_INVALID, not the store.
+ */
+export async function openActStore(
+  act: ActEnvironment,
+  mode: 'write' | 'read',
+  actor?: string,
+  asked?: RevisionState,
+): Promise<Store> {
+  try {
+    return await openStore(act.resolved, {
+      ...(mode === 'read' ? { stampMode: 'read' as const } : {}),
+      ...(actor !== undefined ? { actor } : {}),
+    });
+  } catch (error) {
+    const issues = asked ? await candidateIssues(act, 1, asked) : [];
+    const own = issues.filter((issue) => Object.hasOwn(asked ?? {}, issue.key));
+    if (own.length > 0) throw new ConfigInvalidError(act.resolved.environment.name, own);
+    throw error;
+  }
 }
 
 /** The next state an act computes from the latest one, and the audit event's wording. */

@@ -336,6 +336,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 }
 
 describe('revisions and hostile input', { concurrency: true }, () => {
+  test('an invalid value is refused as invalid even where the store cannot be opened', async () => {
+    const project = await makeProject('sqlite');
+    const nowhere = { DATABASE_URL: 'sqlite:var/nowhere/app.db' };
+    const invalid = await project.cli(
+      ['config', 'set', 'log.level=loud', '--env', 'staging', '--reason', 'r'],
+      nowhere,
+    );
+    assert.equal(invalid.code, 1, invalid.stderr);
+    assert.match(invalid.stderr, /EW_CONFIG_INVALID[\s\S]*log\.level/);
+    const valid = await project.cli(['config', 'set', 'log.level=warn', '--env', 'staging', '--reason', 'r'], nowhere);
+    assert.match(valid.stderr, /EW_DB_MISSING[\s\S]*db stamp --env staging/);
+  });
+
   test('a value with control characters is stored as given and printed escaped', async () => {
     const project = await makeProject('sqlite');
     const result = await project.cli([
