@@ -205,6 +205,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           /EW_CONFIG_INVALID[\s\S]*EW_RULE_LOG_LEVEL/,
         ],
         [['config', 'set', '=x', '--env', 'development'], 2, /EW_USAGE/],
+        [
+          ['config', 'set', `app.name=${'x'.repeat(70_000)}`, '--env', 'development'],
+          2,
+          /EW_USAGE[\s\S]*up to 65536 bytes/,
+        ],
         [['config', 'set', '--env', 'development'], 2, /EW_USAGE/],
         [['config', 'rollback', '--to', '7', '--env', 'development'], 2, /EW_REVISION_NOT_FOUND/],
         [['config', 'rollback', '--to', '-1', '--env', 'development'], 2, /EW_USAGE/],
