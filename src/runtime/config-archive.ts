@@ -11,8 +11,8 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { MAX_CONFIG_FILE_BYTES } from '../config/text-file.js';
 import { ArchiveInvalidError } from './archive-errors.js';
 import { environmentFiles, PROJECT_FILES } from './archive-paths.js';
-import type { RevisionChange, RevisionState } from './revision-state.js';
-import type { RevisionAction } from './revision-table.js';
+import type { RevisionEntry } from './revision-entry.js';
+import type { RevisionState } from './revision-state.js';
 
 export const ARCHIVE_FORMAT = 'envward-config-archive';
 /** Bumped when the body changes shape; a reader refuses versions it does not know. */
@@ -21,15 +21,8 @@ export const ARCHIVE_VERSION = 1;
 export const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
 
 /** One runtime revision as its row holds it, with its state and changes as data. */
-export interface ArchivedRevision {
-  readonly number: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly host: string;
-  readonly action: RevisionAction;
-  readonly reason: string;
+export interface ArchivedRevision extends RevisionEntry {
   readonly state: RevisionState;
-  readonly changes: readonly RevisionChange[];
 }
 
 /** One environment: its files (path -> text) and every revision of its store, oldest first. */

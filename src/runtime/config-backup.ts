@@ -28,8 +28,8 @@ import {
 } from './config-archive.js';
 import { envwardVersion } from './envward-version.js';
 import { type ActEnvironment, resolveForAct } from './revision-context.js';
-import type { RevisionChange } from './revision-state.js';
-import { type RevisionAction, type RevisionRow, revisionRows } from './revision-table.js';
+import { revisionEntry } from './revision-entry.js';
+import { type RevisionRow, revisionRows } from './revision-table.js';
 
 export interface BackupConfigRequest extends EnvironmentTarget {
   /** Every environment of the project (instead of `env`). */
@@ -71,27 +71,9 @@ export interface BackupResult {
   readonly warnings: readonly string[];
 }
 
-function changesOf(text: string): RevisionChange[] {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? (parsed as RevisionChange[]) : [];
-  } catch {
-    return [];
-  }
-}
-
 function archivedRevision(row: RevisionRow): ArchivedRevision {
-  return {
-    number: row.number,
-    at: row.at,
-    actor: row.actor,
-    host: row.host,
-    action: row.action as RevisionAction,
-    reason: row.reason,
-    // A state envward did not write is EW_REVISION_CORRUPT: the backup stops rather than archive it.
-    state: appliedFrom(row).state,
-    changes: changesOf(row.changes),
-  };
+  // A state envward did not write is EW_REVISION_CORRUPT: the backup stops rather than archive it.
+  return { ...revisionEntry(row), state: appliedFrom(row).state };
 }
 
 /** The environment's store opened to read (and to audit the backup), or why it has none. */

@@ -2,23 +2,14 @@ import type { EnvironmentTarget } from '../acts/environment-target.js';
 import { isEnvwardError } from '../errors.js';
 import { revisionDb } from './applied-revision.js';
 import { openActStore, resolveForAct } from './revision-context.js';
-import type { RevisionChange } from './revision-state.js';
-import { type RevisionAction, revisionRows } from './revision-table.js';
+import { type RevisionEntry, revisionEntry } from './revision-entry.js';
+import { revisionRows } from './revision-table.js';
+
+export type { RevisionEntry } from './revision-entry.js';
 
 export interface ConfigHistoryRequest extends EnvironmentTarget {
   /** Only the revisions that changed this key. */
   readonly key?: string;
-}
-
-/** One revision as history shows it. */
-export interface RevisionEntry {
-  readonly number: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly host: string;
-  readonly action: RevisionAction;
-  readonly reason: string;
-  readonly changes: readonly RevisionChange[];
 }
 
 export interface ConfigHistory {
@@ -27,15 +18,6 @@ export interface ConfigHistory {
   readonly latest: number;
   /** Oldest first. */
   readonly revisions: readonly RevisionEntry[];
-}
-
-function parseChanges(text: string): RevisionChange[] {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? (parsed as RevisionChange[]) : [];
-  } catch {
-    return [];
-  }
 }
 
 /**
@@ -56,15 +38,7 @@ export async function configHistory(request: ConfigHistoryRequest): Promise<Conf
   }
   try {
     const rows = await revisionRows(revisionDb(store), environment);
-    const all = rows.map((row) => ({
-      number: row.number,
-      at: row.at,
-      actor: row.actor,
-      host: row.host,
-      action: row.action as RevisionAction,
-      reason: row.reason,
-      changes: parseChanges(row.changes),
-    }));
+    const all = rows.map(revisionEntry);
     const { key } = request;
     const revisions = key === undefined ? all : all.filter((entry) => entry.changes.some((c) => c.key === key));
     return { environment, latest: rows.at(-1)?.number ?? 0, revisions };
