@@ -110,6 +110,13 @@ export const ERROR_CODES = errorRegistry({
   EW_REVISION_CORRUPT: { kind: 'problem', exit: 1, doc: 'errors.md#ew_revision_corrupt' },
   EW_REASON_REQUIRED: { kind: 'usage', exit: 2, doc: 'errors.md#ew_reason_required' },
   EW_REVISION_NO_CHANGE: { kind: 'usage', exit: 2, doc: 'errors.md#ew_revision_no_change' },
+  EW_FLAG_DEFINITION: { kind: 'problem', exit: 1, doc: 'errors.md#ew_flag_definition' },
+  EW_JOB_GATED: { kind: 'refused', exit: 3, doc: 'errors.md#ew_job_gated' },
+  EW_JOB_UNKNOWN: { kind: 'usage', exit: 2, doc: 'errors.md#ew_job_unknown' },
+  EW_JOB_DEFINITION: { kind: 'problem', exit: 1, doc: 'errors.md#ew_job_definition' },
+  EW_JOB_FAILED: { kind: 'problem', exit: 1, doc: 'errors.md#ew_job_failed' },
+  EW_INTEGRATION_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_integration_config' },
+  EW_AUTH_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_auth_config' },
   EW_INTERNAL: { kind: 'problem', exit: 1, doc: 'errors.md#ew_internal' },
 });
 
@@ -137,6 +144,11 @@ export const ISSUE_CODES = Object.freeze([
   'EW_RULE_CUSTOM',
   'EW_CONFIG_SCHEMA_THREW',
   'EW_PROJECT_RULE',
+  'EW_RULE_FLAG_FORBIDDEN',
+  'EW_RULE_FLAG_REASON',
+  'EW_RULE_INTEGRATION_MOCK',
+  'EW_RULE_INTEGRATION_LIVE',
+  'EW_RULE_JWT_WEAK_SECRET',
 ] as const);
 
 export type IssueCode = (typeof ISSUE_CODES)[number];
@@ -178,5 +190,6 @@ export const HTTP_REPLY_STATUS = Object.freeze({
   EW_HTTP_REQUEST_TIMEOUT: '408',
   EW_HTTP_BAD_REQUEST: '4xx',
   EW_HTTP_RATE_LIMITED: '429',
+  EW_HTTP_UNAUTHORIZED: '401',
   EW_HTTP_INTERNAL: '5xx',
 } as const);

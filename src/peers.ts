@@ -15,7 +15,9 @@ export type Capability =
   | 'envward/fastify'
   | 'envward/observe'
   | 'envward/outbound'
-  | 'envward/runtime';
+  | 'envward/runtime'
+  | 'envward/flags'
+  | 'envward/jobs';
 
 /** What each capability needs besides the core; the store's drivers are added by the database URL. */
 const PEERS: Readonly<Record<Capability, readonly string[]>> = {
@@ -33,6 +35,8 @@ const PEERS: Readonly<Record<Capability, readonly string[]>> = {
   'envward/observe': ['pino', 'pino-pretty', 'pino-roll'],
   'envward/outbound': ['undici', 'cockatiel', 'prom-client'],
   'envward/runtime': ['kysely'],
+  'envward/flags': ['@openfeature/server-sdk', '@openfeature/core'],
+  'envward/jobs': ['croner', 'kysely'],
 };
 
 /*
@@ -59,6 +63,10 @@ export const PEER_RANGES: Readonly<Record<string, string>> = {
   'pino-roll': '^4.0.0',
   undici: '^7.30.2',
   cockatiel: '^3.2.1',
+  '@fastify/jwt': '^10.2.8',
+  '@openfeature/server-sdk': '^1.23.0',
+  '@openfeature/core': '^1.12.0',
+  croner: '^9.1.0',
 };
 
 /** `name@range` for the install line. */

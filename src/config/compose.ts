@@ -17,6 +17,10 @@ export const CAPABILITY_KEYS: Readonly<Record<string, string>> = Object.freeze({
   alerts: 'alerts (from envward/observe)',
   database: 'database (from envward/store)',
   outbound: 'outbound (from envward/outbound)',
+  flags: 'flags (from envward/flags)',
+  jobs: 'jobs (from envward/jobs)',
+  integrations: 'integrations (from envward/outbound)',
+  auth: 'auth (from envward/fastify)',
 });
 
 /** A composition the project file got wrong; the loader reports it as EW_PROJECT_LOAD at the file. */

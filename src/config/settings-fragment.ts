@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Tier } from '../environment/index.js';
+import type { Environment, Tier } from '../environment/index.js';
+import type { IssueCode } from '../error-registry.js';
 
 /**
  * Whether a key may change while the service runs (`live`: a runtime
@@ -25,13 +26,30 @@ export interface SettingsFragment<Key extends string = string, Schema extends z.
   /** The fragment's schema, built on first use (so importing a capability builds no schema). */
   readonly schema: Schema;
   readonly tierDefaults: TierDefaults;
+  /** The capability's own rules for its validated settings in one environment (tier rules: no mock integration in production). */
+  readonly rules?: FragmentRules;
 }
+
+/** A problem a fragment's rule finds, at a key below the fragment (`payments.mode` under `integrations`). */
+export interface FragmentFinding {
+  readonly code: IssueCode;
+  readonly key: string;
+  readonly message: string;
+}
+
+/**
+ * Checks a fragment's validated settings (`values[fragment.key]`) in one
+ * environment; run with the built-in tier rules, so `config validate`,
+ * preflight, start-up and every runtime revision apply it.
+ */
+export type FragmentRules = (settings: unknown, environment: Environment) => readonly FragmentFinding[];
 
 export interface SettingsFragmentSpec<Key extends string, Schema extends z.ZodObject> {
   readonly key: Key;
   readonly capability: string;
   readonly schema: () => Schema;
   readonly tierDefaults: TierDefaults;
+  readonly rules?: FragmentRules;
 }
 
 /** Declares a capability's settings fragment; its schema is built once, when first read. */
@@ -43,6 +61,7 @@ export function defineSettings<const Key extends string, Schema extends z.ZodObj
     key: spec.key,
     capability: spec.capability,
     tierDefaults: spec.tierDefaults,
+    ...(spec.rules ? { rules: spec.rules } : {}),
     get schema(): Schema {
       built ??= spec.schema();
       return built;

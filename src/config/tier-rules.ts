@@ -2,6 +2,7 @@ import type { Environment } from '../environment/index.js';
 import type { IssueCode } from '../error-registry.js';
 import { type ConfigIssue, describeThrown } from '../errors.js';
 import type { ConfigRule, ProjectDefinition } from '../project/definition.js';
+import { fragmentsOf } from './compose.js';
 import type { ConfigEntry } from './layer.js';
 import type { LayerName } from './layer-order.js';
 import type { SchemaIndex } from './schema-index.js';
@@ -114,7 +115,21 @@ export function checkTierRules(input: RuleInput): ConfigIssue[] {
       );
     }
   }
+  issues.push(...fragmentRuleIssues(input));
   issues.push(...projectRuleIssues(input));
+  return issues;
+}
+
+/** The rules of the capabilities the project uses, each over its own settings. */
+function fragmentRuleIssues(input: RuleInput): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const fragment of fragmentsOf(input.definition.use)) {
+    if (!fragment.rules) continue;
+    for (const finding of fragment.rules(input.values[fragment.key], input.environment)) {
+      const key = finding.key === '' ? fragment.key : `${fragment.key}.${finding.key}`;
+      issues.push(issueAt(input, finding.code, key, finding.message));
+    }
+  }
   return issues;
 }
 

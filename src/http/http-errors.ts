@@ -35,6 +35,7 @@ export const HTTP_REPLY_CODES = Object.freeze({
   requestTimeout: 'EW_HTTP_REQUEST_TIMEOUT',
   badRequest: 'EW_HTTP_BAD_REQUEST',
   rateLimited: 'EW_HTTP_RATE_LIMITED',
+  unauthorized: 'EW_HTTP_UNAUTHORIZED',
   internal: 'EW_HTTP_INTERNAL',
 } as const);
 

@@ -36,6 +36,8 @@ const SOURCE_ENTRIES: Readonly<Record<string, string>> = {
   observe: '../observe/index.ts',
   outbound: '../outbound/index.ts',
   runtime: '../runtime/index.ts',
+  flags: '../flags/index.ts',
+  jobs: '../jobs/index.ts',
 };
 const ENTRY_FILES: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(typeof ENVWARD_ENTRY_FILES === 'object' ? ENVWARD_ENTRY_FILES : SOURCE_ENTRIES).map(([name, path]) => [

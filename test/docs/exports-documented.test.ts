@@ -20,6 +20,8 @@ const ENTRIES = [
   { subpath: 'envward/observe', source: 'src/observe/index.ts', dist: 'dist/observe.js' },
   { subpath: 'envward/outbound', source: 'src/outbound/index.ts', dist: 'dist/outbound.js' },
   { subpath: 'envward/runtime', source: 'src/runtime/index.ts', dist: 'dist/runtime.js' },
+  { subpath: 'envward/flags', source: 'src/flags/index.ts', dist: 'dist/flags.js' },
+  { subpath: 'envward/jobs', source: 'src/jobs/index.ts', dist: 'dist/jobs.js' },
 ] as const;
 
 interface Exported {

@@ -85,6 +85,8 @@ test('each capability entry loads no other capability’s peers when imported', 
     'observe.js': [],
     'outbound.js': [],
     'runtime.js': [],
+    'flags.js': [],
+    'jobs.js': [],
     'fastify.js': ['fastify-plugin', '@fastify/cors', '@fastify/rate-limit', 'prom-client'],
   };
   for (const [entry, peers] of Object.entries(allowed)) {

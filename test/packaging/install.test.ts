@@ -176,7 +176,18 @@ test('the tarball holds only what runs: no sources, tests or examples', () => {
     files.filter((file) => /^(src|test|examples|bench|scripts|docs)\//.test(file)),
     [],
   );
-  for (const entry of ['index', 'store', 'migrate', 'fastify', 'observe', 'outbound', 'runtime', 'cli']) {
+  for (const entry of [
+    'index',
+    'store',
+    'migrate',
+    'fastify',
+    'observe',
+    'outbound',
+    'runtime',
+    'flags',
+    'jobs',
+    'cli',
+  ]) {
     assert.ok(files.includes(`dist/${entry}.js`), `dist/${entry}.js is packed`);
   }
 });

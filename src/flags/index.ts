@@ -1,0 +1,2 @@
+// The flags entry: its names are added with the capability (docs/api.md lists them).
+export {};

@@ -1,0 +1,2 @@
+// The jobs entry: its names are added with the capability (docs/api.md lists them).
+export {};
