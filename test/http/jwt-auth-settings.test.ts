@@ -152,6 +152,20 @@ describe('auth.jwt tier rules and checks', () => {
     }
   });
 
+  test('a huge public key, secret or audience list is refused by size, not parsed', async () => {
+    const huge = await issuesOf(
+      project({ development: jwt(`algorithms: [RS256]\npublicKey: "${'A'.repeat(20_000)}"`) }),
+      'development',
+    );
+    assert.equal(huge[0]?.key, 'auth.jwt.publicKey');
+    const audiences = Array.from({ length: 33 }, (_, index) => `api-${index}`).join(', ');
+    const many = await issuesOf(project({ development: jwt(`audience: [${audiences}]`) }), 'development');
+    assert.equal(many[0]?.key, 'auth.jwt.audience');
+    const long = await issuesOf(project({}), 'test', { AUTH_JWT_SECRET: 's'.repeat(5000) });
+    assert.equal(long[0]?.key, 'auth.jwt.secret');
+    assert.ok(!JSON.stringify(long).includes('s'.repeat(64)), 'the secret is quoted');
+  });
+
   test('an algorithm the key cannot verify (ES384 with a P-256 key) is named', async () => {
     const p = project({ test: jwt(`algorithms: [ES256, ES384]\npublicKey: ${block(pem('ec'))}`) });
     const issues = await issuesOf(p, 'test');
