@@ -65,6 +65,8 @@ const VARIABLES = {
   HTTP_RATE_LIMIT_MAX: '100000000',
   // Funding deposits in one step each: whole units, so 1,000,000,000.00 EUR.
   LEDGER_TRANSFER_LIMIT: '1000000000',
+  // Measured without JWT auth (as before it existed), so figures compare across versions; bench:http measures the plugin.
+  AUTH_JWT_ENABLED: 'false',
   PATH: process.env.PATH,
 };
 

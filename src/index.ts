@@ -89,6 +89,7 @@ export {
   UsageError,
 } from './errors.js';
 // The capabilities' settings, for envward.config.ts: each loads zod only; its capability loads on use.
+export { auth } from './http/auth-settings-schema.js';
 export { http } from './http/settings-schema.js';
 export { alerts } from './observe/alert-settings-schema.js';
 export { log } from './observe/log-settings-schema.js';

@@ -1,4 +1,4 @@
-import { database, defineConfig, http, live, log, outbound, secret, z } from 'envward';
+import { auth, database, defineConfig, http, live, log, outbound, secret, z } from 'envward';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
 
@@ -7,7 +7,7 @@ export const config = defineConfig({
   project: 'envward-ledger',
   // envward's settings: the HTTP plugin, the logger, the store and the payment gateway's client,
   // each with its tier defaults (config explain <key> --env <env> shows them).
-  use: [http, log, database, outbound('payments')],
+  use: [http, auth, log, database, outbound('payments')],
   schema: z.object({
     app: z.object({
       name: z.string().default('envward-ledger'),
@@ -47,6 +47,9 @@ export const config = defineConfig({
     }),
   }),
   variables: { 'app.port': 'PORT', 'outbound.payments.baseUrl': 'PAYMENTS_BASE_URL' },
+  // The test tier's JWT secret (tests sign their tokens with it): in code, as the test tier allows; staging and
+  // production seal their own with `envward secrets set auth.jwt.secret` and refuse one from code.
+  overrides: { test: { 'auth.jwt.secret': 'envward-ledger-test-tier-only-jwt-secret-0001' } },
   rules: [
     {
       name: 'no mock payment gateway in production',

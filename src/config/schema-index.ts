@@ -1,6 +1,6 @@
 import { ProjectLoadError } from '../errors.js';
 import { isMarkedLive } from './reload-marker.js';
-import { isMarkedSecret } from './secret-marker.js';
+import { isConditionalSecret, isMarkedSecret } from './secret-marker.js';
 import type { ReloadMode } from './settings-fragment.js';
 
 /** The kind of value a leaf holds, used to coerce text from .env files and variables. */
@@ -13,6 +13,8 @@ export interface SchemaLeaf {
   readonly path: readonly string[];
   readonly kind: LeafKind;
   readonly secret: boolean;
+  /** A capability's secret that its fragment's rules require where needed (conditionalSecret), not every protected tier. */
+  readonly conditional: boolean;
   readonly hasDefault: boolean;
   readonly defaultValue: unknown;
   /** The process variable that sets this key (`database.url` <- `DATABASE_URL` unless mapped). */
@@ -100,6 +102,7 @@ export function indexSchema(
     let current = node;
     let secret = inSecret || isMarkedSecret(current);
     let live = isMarkedLive(current);
+    let conditional = isConditionalSecret(current);
     let hasDefault = false;
     let defaultValue: unknown;
     for (;;) {
@@ -113,6 +116,7 @@ export function indexSchema(
       current = inner;
       secret ||= isMarkedSecret(current);
       live ||= isMarkedLive(current);
+      conditional ||= isConditionalSecret(current);
     }
     const def = current._zod.def;
     if (def.type === 'object' && def.shape) {
@@ -128,6 +132,7 @@ export function indexSchema(
       path: Object.freeze(key.split('.')),
       kind: kindOf(def.type),
       secret,
+      conditional,
       hasDefault,
       defaultValue,
       variable,

@@ -20,3 +20,26 @@ export function secret<T extends ZodType>(schema: T): T {
 export function isMarkedSecret(schema: object): boolean {
   return SECRET_SCHEMAS.has(schema);
 }
+
+const CONDITIONAL = Symbol.for('envward.conditionalSecretSchemas');
+const conditional = globalThis as { [CONDITIONAL]?: WeakSet<object> };
+conditional[CONDITIONAL] ??= new WeakSet<object>();
+const CONDITIONAL_SCHEMAS = conditional[CONDITIONAL];
+
+/**
+ * A secret of a capability that needs it only in some configurations
+ * (`auth.jwt.secret`: only when JWT auth is on with an HS algorithm). Masked
+ * and scrubbed like any secret(), kept out of plain files in protected tiers,
+ * but not required there by the built-in rule: the fragment's own `rules`
+ * report it unset (EW_RULE_SECRET_UNSET) where it is needed. Internal to
+ * capabilities; a project's secrets use secret().
+ */
+export function conditionalSecret<T extends ZodType>(schema: T): T {
+  SECRET_SCHEMAS.add(schema);
+  CONDITIONAL_SCHEMAS.add(schema);
+  return schema;
+}
+
+export function isConditionalSecret(schema: object): boolean {
+  return CONDITIONAL_SCHEMAS.has(schema);
+}

@@ -88,6 +88,8 @@ export function checkTierRules(input: RuleInput): ConfigIssue[] {
         }
         const winner = input.winners.get(leaf.key);
         if (value === undefined || value === '' || value === null) {
+          // Its capability's rules say where it is needed (auth.jwt.secret: HS algorithms only).
+          if (leaf.conditional) continue;
           issues.push(
             issueAt(input, 'EW_RULE_SECRET_UNSET', leaf.key, `secret must be set in the ${environment.tier} tier`),
           );

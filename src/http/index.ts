@@ -11,10 +11,13 @@
  * const app = Fastify(envwardServerOptions(config));
  * await app.register(envwardFastify, { config, store: await openStore(config) });
  */
+export { AuthConfigError } from './auth-settings.js';
+export { auth } from './auth-settings-schema.js';
 export type { ConfigRevisionReport } from './config-revision.js';
 export { ENVIRONMENT_HEADER, type EnvironmentInfo, environmentHeaderValue } from './environment.js';
 export type { ErrorReplyBody } from './error-replies.js';
 export { HTTP_REPLY_CODES, HttpOptionsError, type HttpReplyCode } from './http-errors.js';
+export type { Authenticate, RouteAuth } from './jwt-auth.js';
 export { UNMATCHED_ROUTE } from './metrics.js';
 export { DEFAULT_PATHS, type EndpointName, type EnvwardFastifyOptions } from './options.js';
 export { type EnvwardDecoration, envwardFastify } from './plugin.js';

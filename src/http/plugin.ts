@@ -17,6 +17,7 @@ import { createErrorHandler, createNotFoundReply } from './error-replies.js';
 import { registerHealthRoutes } from './health.js';
 import { nulByteInUrl } from './http-errors.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { type Authenticate, type RouteAuth, registerJwtAuth } from './jwt-auth.js';
 import { followLogLevel } from './live-log-level.js';
 import { readinessView } from './live-readiness.js';
 import { pluginScrubber } from './live-scrubber.js';
@@ -57,6 +58,12 @@ export interface EnvwardDecoration {
 declare module 'fastify' {
   interface FastifyInstance {
     envward: EnvwardDecoration;
+    /** Verifies the request's bearer JWT as `auth.jwt` says (a no-op where it is disabled): docs/auth.md. */
+    envwardAuthenticate: Authenticate;
+  }
+  interface FastifyContextConfig {
+    /** `'jwt'`: the route needs a verified bearer JWT where `auth.jwt.enabled` (docs/auth.md). */
+    auth?: RouteAuth;
   }
 }
 
@@ -164,6 +171,7 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   await registerRateLimit(app, settings.rateLimit, scrub, live ? source.current : undefined);
   const notFound = createNotFoundReply(scrub);
   registerNotFoundReply(app, notFound);
+  app.decorate('envwardAuthenticate', await registerJwtAuth(app, config, log));
 
   const routeOptions = routeOptionsFor(options);
   const readinessNow = readinessView(readiness, live, scrub);

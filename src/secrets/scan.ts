@@ -47,6 +47,12 @@ export interface ScanReport {
 
 const SECRET_NAME = /secret|token|passw(or)?d|pwd|private.?key|api.?key|(^|[_.-])key$|[a-z0-9]Key$|credential/i;
 const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+/** A PEM public key or certificate is public by nature, whatever its key is named (auth.jwt.publicKey). */
+const PUBLIC_PEM = /^-----BEGIN (?:(?:RSA )?PUBLIC KEY|CERTIFICATE)-----/;
+
+function isPublicPem(value: string): boolean {
+  return PUBLIC_PEM.test(value.trim()) && !value.includes('PRIVATE KEY');
+}
 
 interface PlainValue {
   readonly key: string;
@@ -104,8 +110,9 @@ function plainSecretFindings(project: Project): ScanFinding[] {
       let why: string | undefined;
       if (leaf?.secret) why = 'marked secret() in the schema';
       else if (credentialUrl) why = 'a URL with a password in it';
-      else if (SECRET_NAME.test(entry.key) && typeof entry.value === 'string') why = 'named like a secret';
-      else if (typeof entry.value === 'string' && entry.value.includes(PRIVATE_KEY_PREFIX))
+      else if (SECRET_NAME.test(entry.key) && typeof entry.value === 'string' && !isPublicPem(entry.value)) {
+        why = 'named like a secret';
+      } else if (typeof entry.value === 'string' && entry.value.includes(PRIVATE_KEY_PREFIX))
         why = 'an envward private key';
       if (!why) continue;
       findings.push({

@@ -63,14 +63,14 @@ describe('issues of secret keys are masked where they are made', () => {
     const result = await resolveIssues(
       {
         schemaGroups:
-          'auth: z.object({ token: secret(z.string().refine((v) => v.startsWith("tok_"), { error: (iss) => `bad token ${String(iss.input)}` })) }),',
+          'signin: z.object({ token: secret(z.string().refine((v) => v.startsWith("tok_"), { error: (iss) => `bad token ${String(iss.input)}` })) }),',
       },
-      { PAYMENTS_API_KEY: `sk_${hex()}`, AUTH_TOKEN: canary },
+      { PAYMENTS_API_KEY: `sk_${hex()}`, SIGNIN_TOKEN: canary },
     );
     assertNoCanary(result, [canary]);
     assert.deepEqual(
       result.collected.map((i) => [i.key, i.source]),
-      [['auth.token', '$AUTH_TOKEN']],
+      [['signin.token', '$SIGNIN_TOKEN']],
     );
   });
 
@@ -79,9 +79,9 @@ describe('issues of secret keys are masked where they are made', () => {
     const result = await resolveIssues(
       {
         schemaGroups:
-          'auth: z.object({ token: secret(z.string().regex(/^tok_/, { error: (iss) => `not a token: ${String(iss.input)}` })) }),',
+          'signin: z.object({ token: secret(z.string().regex(/^tok_/, { error: (iss) => `not a token: ${String(iss.input)}` })) }),',
       },
-      { PAYMENTS_API_KEY: `sk_${hex()}`, AUTH_TOKEN: canary },
+      { PAYMENTS_API_KEY: `sk_${hex()}`, SIGNIN_TOKEN: canary },
     );
     assertNoCanary(result, [canary]);
   });

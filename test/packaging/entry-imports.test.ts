@@ -33,6 +33,7 @@ const PEERS = [
   '@fastify/cors',
   '@fastify/helmet',
   '@fastify/rate-limit',
+  '@fastify/jwt',
   'ioredis',
   'pino',
   'pino-pretty',

@@ -32,6 +32,8 @@ const IDEMPOTENT_HEADERS = {
   },
 } as const;
 const ID_PARAMS = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+/** Write routes need a bearer JWT where `auth.jwt.enabled` (every tier but development): envward's plugin checks it. */
+const WRITE = { auth: 'jwt' } as const;
 
 /** Which LEDGER_ code a schema refusal gets, by the field it is about. */
 const FIELD_CODES: Readonly<Record<string, string>> = {
@@ -139,6 +141,7 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
   app.post<{ Body: { owner: string; currency: string } }>(
     '/v1/accounts',
     {
+      config: WRITE,
       schema: {
         body: {
           type: 'object',
@@ -162,6 +165,7 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
   app.post<{ Body: { from: string; to: string; amount: string } }>(
     '/v1/transfers',
     {
+      config: WRITE,
       schema: {
         headers: IDEMPOTENT_HEADERS,
         body: {
@@ -187,6 +191,7 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
   app.post<{ Params: { id: string }; Body: { amount: string } }>(
     '/v1/accounts/:id/deposits',
     {
+      config: WRITE,
       schema: {
         params: ID_PARAMS,
         headers: IDEMPOTENT_HEADERS,

@@ -13,10 +13,13 @@ let fixture: LedgerFixture;
 let app: FastifyInstance;
 let account: string;
 let other: string;
+/** The test tier checks a bearer JWT on write routes: every case carries a valid one, so what is refused is the request. */
+let authorization: string;
 
 before(async () => {
   fixture = await ledgerFixture('sqlite', { seed: false });
   app = await buildLedgerApp(fixture.runtime);
+  authorization = `Bearer ${(app as unknown as { jwt: { sign(payload: object): string } }).jwt.sign({ sub: 'hostile' })}`;
   account = (await fixture.runtime.ledger.openAccount({ owner: 'Ada', currency: 'EUR' })).id;
   other = (await fixture.runtime.ledger.openAccount({ owner: 'Bob', currency: 'EUR' })).id;
   await fixture.runtime.deposits.deposit(account, '1000', { client: 'setup', key: 'setup' });
@@ -230,7 +233,7 @@ for (const [what, method, url, body, headers, status, code] of CASES) {
     const response = await app.inject({
       method,
       url: url(),
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', authorization, ...headers },
       ...(body !== undefined ? { payload: typeof body === 'function' ? body() : body } : {}),
     });
     assert.equal(response.statusCode, status, response.body);
@@ -238,3 +241,16 @@ for (const [what, method, url, body, headers, status, code] of CASES) {
     assert.deepEqual(await counts(), before);
   });
 }
+
+test('a write without a bearer token: 401 EW_HTTP_UNAUTHORIZED, nothing written', async () => {
+  const before = await counts();
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/transfers',
+    headers: { 'content-type': 'application/json', ...KEY },
+    payload: JSON.stringify({ from: account, to: other, amount: '1' }),
+  });
+  assert.equal(response.statusCode, 401, response.body);
+  assert.equal((response.json() as { error: { code: string } }).error.code, 'EW_HTTP_UNAUTHORIZED');
+  assert.deepEqual(await counts(), before);
+});

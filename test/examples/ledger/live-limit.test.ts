@@ -19,6 +19,7 @@ import { waitFor } from '../../support/http-project.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { cleanEnv, runCli } from '../../support/run-cli.ts';
 import { type RunningServer, startLedgerServer, stopLedgerServer } from './ledger-server.ts';
+import { testTierBearer } from './ledger-token.ts';
 
 const INSTANCES = 3;
 /** How long an instance may take to show a revision before the test fails: far above the 250 ms goal. */
@@ -36,7 +37,7 @@ const getJson = async (url: string): Promise<any> => (await fetch(url)).json();
 async function post(url: string, body: unknown, key: string): Promise<Reply> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    headers: { 'content-type': 'application/json', 'idempotency-key': key, authorization: await testTierBearer() },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };

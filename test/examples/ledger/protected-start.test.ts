@@ -38,6 +38,7 @@ import {
   startLedgerServer,
   stopLedgerServer as stop,
 } from './ledger-server.ts';
+import { bearer } from './ledger-token.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const LEDGER = join(REPO, 'examples', 'ledger');
@@ -66,8 +67,8 @@ interface Reply {
   readonly body: any;
 }
 
-/** fetch, keeping every answer (status line, headers, body) for the secret canary. */
-function recordingClient() {
+/** fetch, keeping every answer (status line, headers, body) for the secret canary; POSTs carry `authorization`. */
+function recordingClient(authorization: string) {
   const answers: string[] = [];
   const request = async (url: string, init?: RequestInit): Promise<Reply> => {
     const response = await fetch(url, init);
@@ -85,7 +86,7 @@ function recordingClient() {
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
     request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', authorization, ...headers },
       body: JSON.stringify(body),
     });
   return { request, post, answers };
@@ -101,7 +102,9 @@ for (const environment of ENVIRONMENTS) {
 
   describe(`the ledger started as ${name} on PostgreSQL, through the sandbox gateway`, () => {
     const apiKey = makeCanary(`${name}apikey`);
-    const http = recordingClient();
+    // The JWT secret of the write routes: as the API key, from the process environment or sealed.
+    const jwtSecret = `${makeCanary(`${name}jwt`)}${makeCanary('pad')}`;
+    const http = recordingClient(bearer(jwtSecret));
     const outputs: string[] = [];
     let dir: string;
     let database: TestDatabase;
@@ -116,6 +119,7 @@ for (const environment of ENVIRONMENTS) {
         DATABASE_URL: database.url,
         PAYMENTS_BASE_URL: sandbox.url,
         PAYMENTS_API_KEY: environment.keyFrom === 'variable' ? apiKey : undefined,
+        AUTH_JWT_SECRET: environment.keyFrom === 'variable' ? jwtSecret : undefined,
       };
       const run = async (args: string[], input?: string) => {
         const result = await cliExpect(dir, args, 0, { env: variables, ...(input !== undefined ? { input } : {}) });
@@ -124,6 +128,7 @@ for (const environment of ENVIRONMENTS) {
       if (environment.keyFrom === 'secrets set') {
         await run(['secrets', 'keygen', '--env', name]);
         await run(['secrets', 'set', 'payments.apiKey', '--env', name], apiKey);
+        await run(['secrets', 'set', 'auth.jwt.secret', '--env', name], jwtSecret);
       }
       await run(['db', 'stamp', '--env', name]);
       const started = await startServer(dir, name, variables);
@@ -149,6 +154,9 @@ for (const environment of ENVIRONMENTS) {
 
     test('money moves over HTTP: two accounts, a deposit collected once through the sandbox, a transfer', async () => {
       const url = running?.url as string;
+      const anonymous = await http.post(`${url}/v1/accounts`, { owner: 'Eve', currency: 'EUR' }, { authorization: '' });
+      assert.equal(anonymous.status, 401, anonymous.text);
+      assert.equal(anonymous.body.error.code, 'EW_HTTP_UNAUTHORIZED');
       const a = await http.post(`${url}/v1/accounts`, { owner: 'Ada', currency: 'EUR' });
       assert.equal(a.status, 201, a.text);
       assert.match(a.body.id, new RegExp(`^${code}-ACC-`));
@@ -220,8 +228,8 @@ for (const environment of ENVIRONMENTS) {
 
     test(`the API key (${environment.keyFrom}) shows nowhere but the Authorization header it is sent in`, () => {
       assert.ok(exitCode !== undefined, 'the server was not stopped first');
-      assertNoCanary(outputs.join('\n'), [apiKey], `${name}: the CLI's and the server's stdout and stderr`);
-      assertNoCanary(http.answers.join('\n'), [apiKey], `${name}: an HTTP answer (status, headers, body)`);
+      assertNoCanary(outputs.join('\n'), [apiKey, jwtSecret], `${name}: the CLI's and the server's stdout and stderr`);
+      assertNoCanary(http.answers.join('\n'), [apiKey, jwtSecret], `${name}: an HTTP answer (status, headers, body)`);
       const sent = sandbox.calls.map(({ headers: { authorization: _sent, ...headers }, ...call }) => ({
         ...call,
         headers,
@@ -229,7 +237,7 @@ for (const environment of ENVIRONMENTS) {
       assertNoCanary(JSON.stringify(sent), [apiKey], `${name}: a request to the provider outside its Authorization`);
       const logs = join(dir, 'var', name, 'logs');
       for (const file of readdirSync(logs)) {
-        assertNoCanary(readFileSync(join(logs, file), 'utf8'), [apiKey], `${name}: log file ${file}`);
+        assertNoCanary(readFileSync(join(logs, file), 'utf8'), [apiKey, jwtSecret], `${name}: log file ${file}`);
       }
     });
   });
