@@ -2,7 +2,7 @@
  * envward/flags: feature flags per environment. The `flags({...})` settings
  * fragment (values, targeting rules and reasons under `flags.<name>.`, all
  * live), its production tier rules, an OpenFeature provider over a resolved
- * or live configuration. Importing
+ * or live configuration, and `listFlags` for `envward flags list`. Importing
  * it loads no peer: the provider imports the OpenFeature SDK's types only,
  * and prom-client loads when a registry is given. Every name is listed on
  * purpose and documented in docs/api.md.
@@ -14,6 +14,14 @@ export type { DeclaredFlag, FlagDeclaration, FlagJson, FlagType, ProductionRule 
 export { FlagDefinitionError } from './flag-errors.js';
 export { rolloutPosition } from './flag-rollout.js';
 export { type FlagSettings, type FlagsFragment, flags, type TargetingRule } from './flags-settings.js';
+export {
+  type EnvironmentNote,
+  type FlagInEnvironment,
+  type FlagList,
+  type ListedFlag,
+  type ListFlagsRequest,
+  listFlags,
+} from './list-flags.js';
 
 /**
  * An OpenFeature provider for the project's flags: evaluated from `source`
