@@ -1,4 +1,5 @@
 import { auth, database, defineConfig, http, live, log, outbound, secret, z } from 'envward';
+import { flags } from 'envward/flags';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
 
@@ -7,7 +8,15 @@ export const config = defineConfig({
   project: 'envward-ledger',
   // envward's settings: the HTTP plugin, the logger, the store and the payment gateway's client,
   // each with its tier defaults (config explain <key> --env <env> shows them).
-  use: [http, auth, log, database, outbound('payments')],
+  use: [
+    http,
+    auth,
+    log,
+    database,
+    outbound('payments'),
+    // A preview of a proposed transfer fee (src/fee-preview.ts): off unless an environment turns it on.
+    flags({ newFeeRule: { type: 'boolean', default: false, production: 'requires-reason' } }),
+  ],
   schema: z.object({
     app: z.object({
       name: z.string().default('envward-ledger'),

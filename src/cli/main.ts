@@ -4,6 +4,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerEnvCommand } from './commands/env.js';
+import { registerFlagsCommands } from './commands/flags.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerMigrateCommands } from './commands/migrate.js';
 import { registerObserveCommands } from './commands/observe.js';
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   registerMigrateCommands(program);
   registerObserveCommands(program);
   registerPreflightCommand(program);
+  registerFlagsCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -5,6 +5,25 @@ export type Coerced =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly expected: string };
 
+/**
+ * How deep JSON text may nest. JSON.parse reads any depth, but the code that
+ * walks values after it (masking, freezing, scrubbing) recurses, and a value
+ * nested thousands deep would overflow the stack instead of being refused.
+ */
+const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests objects or arrays more than `limit` deep; iterative, so it cannot overflow itself. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
@@ -34,12 +53,17 @@ export function coerceText(leaf: SchemaLeaf, text: string): Coerced {
       return INTEGER.test(text.trim())
         ? { ok: true, value: BigInt(text.trim()) }
         : { ok: false, expected: 'a decimal integer' };
-    case 'json':
+    case 'json': {
+      let value: unknown;
       try {
-        return { ok: true, value: JSON.parse(text) };
+        value = JSON.parse(text);
       } catch {
         return { ok: false, expected: 'JSON (an array or object)' };
       }
+      return nestedDeeperThan(value, MAX_JSON_DEPTH)
+        ? { ok: false, expected: `JSON (an array or object) nested at most ${MAX_JSON_DEPTH} deep` }
+        : { ok: true, value };
+    }
     default:
       return { ok: true, value: text };
   }

@@ -36,6 +36,7 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
   ['config', 'set', 'database.poolSize=7', '--dry-run', '--reason', 'a dry run writes nothing'],
   ['env'],
   ['secrets', 'list'],
+  ['flags', 'list'],
 ];
 
 /** Every file and directory under `dir`, with size and modification time (a write changes one of them). */

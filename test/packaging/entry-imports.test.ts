@@ -42,6 +42,8 @@ const PEERS = [
   'cockatiel',
   'undici',
   'libpg-query',
+  '@openfeature/server-sdk',
+  '@openfeature/core',
 ];
 
 /** The packages (bare specifiers, subpaths cut) that importing `entry` loads. */

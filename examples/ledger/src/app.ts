@@ -7,6 +7,7 @@
 import { CrossEnvironmentIdError } from 'envward/store';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deposit, Deposits } from './deposits.js';
+import { FEE_PREVIEW_FLAG, type FeatureFlags, feePreview } from './fee-preview.js';
 import type { IdempotencyScope } from './idempotency.js';
 import type { Account, Ledger, Transfer } from './ledger.js';
 import { LedgerError } from './ledger.js';
@@ -15,6 +16,8 @@ import type { LedgerRuntime } from './open-ledger.js';
 export interface LedgerRoutesOptions {
   readonly ledger: Ledger;
   readonly deposits: Deposits;
+  /** The feature flags (an OpenFeature client over envwardFlags); none: every flag off. */
+  readonly flags?: FeatureFlags;
 }
 
 /** The client whose keys these are, until the API authenticates clients; one shared scope without it. */
@@ -123,7 +126,7 @@ export function depositJson(deposit: Deposit) {
 
 /** The banking routes, in their own scope so their error handler sees ledger errors first. */
 export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOptions): Promise<void> {
-  const { ledger, deposits } = options;
+  const { ledger, deposits, flags } = options;
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof LedgerError) return sendLedgerError(error, request, reply);
@@ -177,8 +180,13 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
       },
     },
     async (request, reply) => {
-      const { transfer, replayed } = await ledger.transfer(request.body, scopeOf(request));
+      const scope = scopeOf(request);
+      const { transfer, replayed } = await ledger.transfer(request.body, scope);
       if (replayed) reply.header('idempotent-replayed', 'true');
+      // A preview of a proposed fee for the clients the flag targets; nothing is charged.
+      if (flags && (await flags.getBooleanValue(FEE_PREVIEW_FLAG, false, { targetingKey: scope.client }))) {
+        reply.header('fee-preview', feePreview(transfer.amount).toString());
+      }
       // A replay answers as the first request did.
       return reply.status(201).send(transferJson(transfer));
     },
@@ -252,6 +260,32 @@ export async function buildLedgerApp(
       ...(options.version !== undefined ? { version: options.version } : {}),
     });
   }
-  await app.register(ledgerRoutes, { ledger: runtime.ledger, deposits: runtime.deposits });
+  const flags = await featureFlags(runtime, app, options.plugin === false);
+  await app.register(ledgerRoutes, { ledger: runtime.ledger, deposits: runtime.deposits, flags });
   return app;
+}
+
+let flagDomains = 0;
+
+/**
+ * An OpenFeature client over envward's provider for this app: the live
+ * config when the ledger follows revisions (a `config set` of a flag applies
+ * at once), evaluations counted on the plugin's registry. Each app has its
+ * own OpenFeature domain, so two apps in one process do not share a provider.
+ */
+async function featureFlags(
+  runtime: Pick<LedgerRuntime, 'resolved'> & Partial<Pick<LedgerRuntime, 'live'>>,
+  app: FastifyInstance,
+  bare: boolean,
+): Promise<FeatureFlags> {
+  const [{ OpenFeature }, { envwardFlags }] = await Promise.all([
+    import('@openfeature/server-sdk'),
+    import('envward/flags'),
+  ]);
+  const registry = bare ? undefined : app.envward.metrics;
+  const provider = envwardFlags(runtime.live ?? runtime.resolved, registry ? { registry } : {});
+  const domain = `envward-ledger-${++flagDomains}`;
+  await OpenFeature.setProviderAndWait(domain, provider);
+  app.addHook('onClose', async () => provider.onClose());
+  return OpenFeature.getClient(domain);
 }
