@@ -99,6 +99,7 @@ export type {
   CheckStatus,
   PreflightCheck,
   PreflightFinding,
+  PreflightIntegration,
   PreflightOptions,
   PreflightReport,
 } from './preflight/index.js';
