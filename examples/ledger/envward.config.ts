@@ -1,13 +1,14 @@
-import { database, defineConfig, http, live, log, outbound, secret, z } from 'envward';
+import { database, defineConfig, http, integrations, live, log, z } from 'envward';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
 
 /** The sample core-banking ledger: one schema, four environments, per-environment limits. */
 export const config = defineConfig({
   project: 'envward-ledger',
-  // envward's settings: the HTTP plugin, the logger, the store and the payment gateway's client,
-  // each with its tier defaults (config explain <key> --env <env> shows them).
-  use: [http, log, database, outbound('payments')],
+  // envward's settings: the HTTP plugin, the logger, the store and the payment gateway (an integration:
+  // mock in development and test, sandbox in staging, live in production), each with its tier defaults
+  // (config explain <key> --env <env> shows them).
+  use: [http, log, database, integrations({ payments: {} })],
   schema: z.object({
     app: z.object({
       name: z.string().default('envward-ledger'),
@@ -33,11 +34,6 @@ export const config = defineConfig({
         .max(24 * 30)
         .default(24),
     }),
-    payments: z.object({
-      // The payment gateway: a mock in development and test, never in staging or production.
-      mode: z.enum(['mock', 'sandbox', 'live']).default('mock'),
-      apiKey: secret(z.string().min(1)).optional(),
-    }),
     jobs: z.object({
       interestAccrual: z.object({
         cron: z.string().default('0 2 * * *'),
@@ -46,24 +42,12 @@ export const config = defineConfig({
       }),
     }),
   }),
-  variables: { 'app.port': 'PORT', 'outbound.payments.baseUrl': 'PAYMENTS_BASE_URL' },
+  variables: {
+    'app.port': 'PORT',
+    'integrations.payments.baseUrl': 'PAYMENTS_BASE_URL',
+    'integrations.payments.apiKey': 'PAYMENTS_API_KEY',
+  },
   rules: [
-    {
-      name: 'no mock payment gateway in production',
-      tiers: ['production'],
-      check: (values) =>
-        values.payments.mode === 'mock'
-          ? [{ key: 'payments.mode', message: 'production must not run the payment gateway as a mock (use live)' }]
-          : [],
-    },
-    {
-      name: 'no mock payment gateway in staging',
-      tiers: ['staging'],
-      check: (values) =>
-        values.payments.mode === 'mock'
-          ? [{ key: 'payments.mode', message: 'staging rehearses production: use the sandbox gateway' }]
-          : [],
-    },
     {
       name: 'currencies are ISO 4217',
       check: (values) =>
@@ -72,10 +56,8 @@ export const config = defineConfig({
           .map((code) => ({ key: 'ledger.currencies', message: `${code} is not an ISO 4217 currency` })),
     },
   ],
-  required: {
-    production: ['outbound.payments.baseUrl', 'payments.apiKey'],
-    staging: ['outbound.payments.baseUrl'],
-  },
+  // The gateway's base URL (sandbox, live) and API key (a secret) are required in staging and production
+  // by the integration's own rules; a mock there is refused (EW_RULE_INTEGRATION_MOCK).
 });
 
 export default config;
