@@ -67,15 +67,25 @@ const apiKeySchema = z
   .max(4096)
   .regex(/^[\x21-\x7e]+$/, { message: 'must be visible ASCII without spaces (it is sent in an HTTP header)' });
 
-/** outbound's base URL, minus credentials: an integration's credential is its `apiKey`, a secret; a URL is shown. */
-const integrationBaseUrl = baseUrlSchema.refine(
-  (text) => {
-    if (!URL.canParse(text)) return true; // baseUrlSchema reports it
-    const url = new URL(text);
-    return url.username === '' && url.password === '';
-  },
-  { message: "must not carry credentials (user:password@); set the credential as the integration's apiKey, a secret" },
-);
+/**
+ * outbound's base URL, minus credentials (an integration's credential is its
+ * `apiKey`, a secret; a URL is shown) and control characters (which the URL
+ * parser would quietly percent-encode into every request's path).
+ */
+const hasControl = (text: string) => [...text].some((char) => char < ' ' || char === '\u007f');
+
+const integrationBaseUrl = baseUrlSchema
+  .refine((text) => !hasControl(text), { message: 'must not contain control characters' })
+  .refine(
+    (text) => {
+      if (!URL.canParse(text)) return true; // baseUrlSchema reports it
+      const url = new URL(text);
+      return url.username === '' && url.password === '';
+    },
+    {
+      message: "must not carry credentials (user:password@); set the credential as the integration's apiKey, a secret",
+    },
+  );
 
 const headerName = z
   .string()

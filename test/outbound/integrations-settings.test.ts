@@ -215,6 +215,26 @@ describe('values that are wrong', () => {
     assert.doesNotMatch(JSON.stringify(resolved.issues), /canary|evil/);
   });
 
+  test('huge and binary values are type issues that quote none of them', async () => {
+    const p = project('{ payments: {} }');
+    const canary = 'hostilecanary';
+    const cases: Record<string, string>[] = [
+      { INTEGRATIONS_PAYMENTS_API_KEY: `${canary}${'k'.repeat(5_000)}` },
+      { INTEGRATIONS_PAYMENTS_API_KEY: `${canary}\u0000\u00ff\u{1F4A5}` },
+      { INTEGRATIONS_PAYMENTS_BASE_URL: `https://pay.example.com/${canary}\u0000` },
+      { INTEGRATIONS_PAYMENTS_BASE_URL: `https://pay.example.com/${canary}?token=1` },
+      { INTEGRATIONS_PAYMENTS_MODE: `live\u0000${canary}` },
+      { INTEGRATIONS_PAYMENTS_API_KEY_HEADER: `x-${canary}\u0000` },
+    ];
+    for (const variables of cases) {
+      const resolved = await resolve(p.dir, 'development', variables);
+      const [variable] = Object.keys(variables);
+      assert.equal(codes(resolved.issues).length, 1, `${variable}: ${JSON.stringify(codes(resolved.issues))}`);
+      assert.equal(codes(resolved.issues)[0]?.[0], 'EW_CONFIG_TYPE', variable);
+      assert.doesNotMatch(JSON.stringify(resolved.issues), new RegExp(canary), variable);
+    }
+  });
+
   test('an unknown mode is a type issue and leaves the integration out of listings', async () => {
     const p = project('{ payments: {} }', { development: 'integrations:\n  payments:\n    mode: fake\n' });
     const resolved = await resolve(p.dir, 'development');
