@@ -93,12 +93,14 @@ export { auth } from './http/auth-settings-schema.js';
 export { http } from './http/settings-schema.js';
 export { alerts } from './observe/alert-settings-schema.js';
 export { log } from './observe/log-settings-schema.js';
+export { integrations } from './outbound/integration-settings-schema.js';
 export { outbound } from './outbound/outbound-settings-schema.js';
 export type {
   CheckName,
   CheckStatus,
   PreflightCheck,
   PreflightFinding,
+  PreflightIntegration,
   PreflightOptions,
   PreflightReport,
 } from './preflight/index.js';

@@ -1,4 +1,4 @@
-import { auth, database, defineConfig, http, live, log, outbound, secret, z } from 'envward';
+import { auth, database, defineConfig, http, integrations, live, log, z } from 'envward';
 import { flags } from 'envward/flags';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
@@ -6,14 +6,15 @@ import { currencyExponent } from './src/money.js';
 /** The sample core-banking ledger: one schema, four environments, per-environment limits. */
 export const config = defineConfig({
   project: 'envward-ledger',
-  // envward's settings: the HTTP plugin, the logger, the store and the payment gateway's client,
-  // each with its tier defaults (config explain <key> --env <env> shows them).
+  // envward's settings: the HTTP plugin, the logger, the store and the payment gateway (an integration:
+  // mock in development and test, sandbox in staging, live in production), each with its tier defaults
+  // (config explain <key> --env <env> shows them).
   use: [
     http,
     auth,
     log,
     database,
-    outbound('payments'),
+    integrations({ payments: {} }),
     // A preview of a proposed transfer fee (src/fee-preview.ts): off unless an environment turns it on.
     flags({ newFeeRule: { type: 'boolean', default: false, production: 'requires-reason' } }),
   ],
@@ -42,11 +43,6 @@ export const config = defineConfig({
         .max(24 * 30)
         .default(24),
     }),
-    payments: z.object({
-      // The payment gateway: a mock in development and test, never in staging or production.
-      mode: z.enum(['mock', 'sandbox', 'live']).default('mock'),
-      apiKey: secret(z.string().min(1)).optional(),
-    }),
     jobs: z.object({
       interestAccrual: z.object({
         cron: z.string().default('0 2 * * *'),
@@ -55,27 +51,15 @@ export const config = defineConfig({
       }),
     }),
   }),
-  variables: { 'app.port': 'PORT', 'outbound.payments.baseUrl': 'PAYMENTS_BASE_URL' },
+  variables: {
+    'app.port': 'PORT',
+    'integrations.payments.baseUrl': 'PAYMENTS_BASE_URL',
+    'integrations.payments.apiKey': 'PAYMENTS_API_KEY',
+  },
   // The test tier's JWT secret (tests sign their tokens with it): in code, as the test tier allows; staging and
   // production seal their own with `envward secrets set auth.jwt.secret` and refuse one from code.
   overrides: { test: { 'auth.jwt.secret': 'envward-ledger-test-tier-only-jwt-secret-0001' } },
   rules: [
-    {
-      name: 'no mock payment gateway in production',
-      tiers: ['production'],
-      check: (values) =>
-        values.payments.mode === 'mock'
-          ? [{ key: 'payments.mode', message: 'production must not run the payment gateway as a mock (use live)' }]
-          : [],
-    },
-    {
-      name: 'no mock payment gateway in staging',
-      tiers: ['staging'],
-      check: (values) =>
-        values.payments.mode === 'mock'
-          ? [{ key: 'payments.mode', message: 'staging rehearses production: use the sandbox gateway' }]
-          : [],
-    },
     {
       name: 'currencies are ISO 4217',
       check: (values) =>
@@ -84,10 +68,8 @@ export const config = defineConfig({
           .map((code) => ({ key: 'ledger.currencies', message: `${code} is not an ISO 4217 currency` })),
     },
   ],
-  required: {
-    production: ['outbound.payments.baseUrl', 'payments.apiKey'],
-    staging: ['outbound.payments.baseUrl'],
-  },
+  // The gateway's base URL (sandbox, live) and API key (a secret) are required in staging and production
+  // by the integration's own rules; a mock there is refused (EW_RULE_INTEGRATION_MOCK).
 });
 
 export default config;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import type { ResolvedConfig } from '../config/index.js';
 import type { Environment } from '../environment/index.js';
+import { integrationModes, integrationsFragment } from '../outbound/integration-settings.js';
 import {
   type ConfigRevisionReport,
   configRevisionReport,
@@ -28,6 +29,8 @@ export interface EnvironmentInfo {
   readonly version: string | null;
   /** Every key of the schema with its value; secret values are masked. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Each declared integration's mode (`{ payments: 'sandbox' }`), never a credential; only when the project declares integrations. */
+  readonly integrations?: Readonly<Record<string, string>>;
   /** The runtime revision applied and any pending restart-only keys; only when the plugin was given a LiveConfig. */
   readonly revision?: ConfigRevisionReport;
 }
@@ -50,6 +53,9 @@ export function environmentInfo(
     detection: { source: detection.kind, detail: detection.detail },
     version: version ?? null,
     config: summary,
+    ...(integrationsFragment(config)
+      ? { integrations: Object.fromEntries(integrationModes(config).map(({ name, mode }) => [name, mode])) }
+      : {}),
     ...(revision ? { revision } : {}),
   };
 }

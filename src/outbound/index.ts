@@ -2,6 +2,23 @@ import type { ResolvedConfig } from '../config/index.js';
 import { importPeer } from '../peers.js';
 import type { OutboundClient, OutboundClientOptions } from './outbound-client.js';
 
+export {
+  type IntegrationClientFactory,
+  type IntegrationOptions,
+  integration,
+} from './integration.js';
+export { IntegrationConfigError } from './integration-errors.js';
+export {
+  type IntegrationListing,
+  type IntegrationSettings,
+  integrationMode,
+  integrationModes,
+} from './integration-settings.js';
+export {
+  type IntegrationDeclaration,
+  type IntegrationMode,
+  integrations,
+} from './integration-settings-schema.js';
 export type {
   BreakerState,
   OutboundClient,

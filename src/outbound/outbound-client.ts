@@ -153,14 +153,39 @@ export async function outboundClientNow(
   options: OutboundClientOptions = {},
 ): Promise<OutboundClient> {
   const settings = outboundSettings(resolved, target);
-  const environment = resolved.environment.name;
+  return outboundClientFrom(settings, { environment: resolved.environment.name }, options);
+}
+
+/** What a client needs besides its settings: where it runs, and headers every request carries. */
+export interface OutboundClientContext {
+  readonly environment: string;
+  /** Where the settings live, for hints (`outbound.payments`, `integrations.payments`); default `outbound.<target>`. */
+  readonly settingsKey?: string;
+  /**
+   * Added to every request unless the request sets the same header itself
+   * (a credential): never logged, never in metrics or errors.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A client from settings already validated (`outbound.<name>.*`, or an integration's). */
+export async function outboundClientFrom(
+  settings: OutboundSettings,
+  context: OutboundClientContext,
+  options: OutboundClientOptions = {},
+): Promise<OutboundClient> {
+  const { target } = settings;
+  const { environment } = context;
+  const settingsKey = context.settingsKey ?? `outbound.${target}`;
   const base = new URL(settings.baseUrl);
   const host = base.host;
   const prefix = base.pathname.replace(/\/+$/, '');
-  const authorization =
-    base.username || base.password
-      ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
-      : undefined;
+  const fixedHeaders: Record<string, string> = {};
+  if (base.username || base.password) {
+    const pair = `${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`;
+    fixedHeaders.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+  }
+  for (const [name, value] of Object.entries(context.headers ?? {})) fixedHeaders[name.toLowerCase()] = value;
   const pool = new Pool(base.origin, { connect: { timeout: settings.timeoutMs } });
   const metrics: OutboundMetrics = await outboundMetrics(options.registry, environment, target);
   const { logger } = options;
@@ -213,6 +238,7 @@ export async function outboundClientNow(
         target,
         environment,
         'request paths start with a single "/" (the base URL is configured)',
+        settingsKey,
       );
     }
     return `${prefix}${path}`;
@@ -222,8 +248,8 @@ export async function outboundClientNow(
     const method = (init.method ?? 'GET').toUpperCase();
     const fullPath = pathOf(path);
     const headers: Record<string, string> = { ...init.headers };
-    if (authorization && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
-      headers.authorization = authorization;
+    for (const [name, value] of Object.entries(fixedHeaders)) {
+      if (!Object.keys(headers).some((own) => own.toLowerCase() === name)) headers[name] = value;
     }
     const policy = init.idempotent || IDEMPOTENT.has(method) ? withRetries : once;
     let attempts = 0;
@@ -246,6 +272,7 @@ export async function outboundClientNow(
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason ?? error;
       const detail = {
+        settingsKey,
         attempts,
         timeoutMs: settings.timeoutMs,
         halfOpenAfterMs: settings.breakerHalfOpenAfterMs,

@@ -2,12 +2,12 @@ import { EnvwardError } from '../errors.js';
 
 /** `outbound.<name>.*` is missing or wrong for this environment. */
 export class OutboundConfigError extends EnvwardError {
-  constructor(target: string, environment: string, problem: string) {
+  constructor(target: string, environment: string, problem: string, settingsKey = `outbound.${target}`) {
     super(
       'EW_OUTBOUND_CONFIG',
       'problem',
       `Outbound target "${target}" of ${environment}: ${problem}.`,
-      `Set outbound.${target}.baseUrl (http:// or https://) in ${environment}'s settings.yml, and the tuning keys as numbers, or remove them to use the tier's defaults (docs/observability.md).`,
+      `Set ${settingsKey}.baseUrl (http:// or https://) in ${environment}'s settings.yml, and the tuning keys as numbers, or remove them to use the tier's defaults (docs/observability.md).`,
       { target, environment },
     );
   }
@@ -29,7 +29,7 @@ export class OutboundUnavailableError extends EnvwardError {
     host: string,
     environment: string,
     failure: OutboundFailure,
-    detail: { attempts: number; timeoutMs: number; halfOpenAfterMs: number; cause?: string },
+    detail: { attempts: number; timeoutMs: number; halfOpenAfterMs: number; cause?: string; settingsKey?: string },
   ) {
     const what =
       failure === 'breaker-open'
@@ -41,7 +41,7 @@ export class OutboundUnavailableError extends EnvwardError {
       'EW_OUTBOUND_UNAVAILABLE',
       'problem',
       `Outbound target "${target}" (${host}) is unavailable in ${environment}: ${what}.`,
-      `Check that ${host} is up and reachable from this host; outbound.${target}.timeoutMs, retries, breakerThreshold and breakerHalfOpenAfterMs tune how ${environment} waits and retries.`,
+      `Check that ${host} is up and reachable from this host; ${detail.settingsKey ?? `outbound.${target}`}.timeoutMs, retries, breakerThreshold and breakerHalfOpenAfterMs tune how ${environment} waits and retries.`,
       {
         target,
         host,

@@ -17,7 +17,7 @@ export const OUTBOUND_TIER_DEFAULTS = Object.freeze({
 export const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 /** Origin plus an optional path prefix, http or https, no query or fragment; never quoted (it may hold credentials). */
-const baseUrl = z.string().superRefine((text, context) => {
+export const baseUrlSchema = z.string().superRefine((text, context) => {
   let url: URL | undefined;
   try {
     url = new URL(text);
@@ -29,10 +29,11 @@ const baseUrl = z.string().superRefine((text, context) => {
   }
 });
 
-function targetSchema() {
+/** The keys of one target: its base URL and the tuning of its retries, timeout and breaker (shared with integrations). */
+export function targetSchema() {
   return z.object({
     /** `https://api.example.com/v2`: origin plus an optional path prefix. */
-    baseUrl: baseUrl.optional(),
+    baseUrl: baseUrlSchema.optional(),
     /** Retries after the first attempt, for idempotent requests. */
     retries: z.number().int().min(0).max(20),
     /** Time allowed for each attempt, headers and body. */
@@ -48,6 +49,35 @@ function targetSchema() {
 
 type TargetSchema = ReturnType<typeof targetSchema>;
 
+/** Checks names of targets or integrations where a project declares them: `what(${'"'}name")` in messages. */
+export function assertTargetName(name: unknown, fail: (shown: string) => Error): asserts name is string {
+  if (typeof name !== 'string' || !TARGET_NAME.test(name)) throw fail(JSON.stringify(String(name).slice(0, 64)));
+}
+
+/**
+ * OUTBOUND_TIER_DEFAULTS for each of `names` (`payments.retries`), plus
+ * `extra[tier]` under each name: the tier-defaults layer of a fragment whose
+ * blocks are targets.
+ */
+export function targetTierDefaults(
+  names: readonly string[],
+  extra: Partial<Record<Tier, Readonly<Record<string, unknown>>>> = {},
+): Record<Tier, Record<string, unknown>> {
+  return Object.fromEntries(
+    (Object.keys(OUTBOUND_TIER_DEFAULTS) as Tier[]).map((tier) => [
+      tier,
+      Object.fromEntries(
+        names.flatMap((name) =>
+          Object.entries({ ...extra[tier], ...OUTBOUND_TIER_DEFAULTS[tier] }).map(([key, value]) => [
+            `${name}.${key}`,
+            value,
+          ]),
+        ),
+      ),
+    ]),
+  ) as Record<Tier, Record<string, unknown>>;
+}
+
 /**
  * The outbound clients' settings (`outbound.<target>.*`), owned by
  * envward/outbound: one block per target the service calls.
@@ -57,26 +87,16 @@ export function outbound<const Targets extends readonly string[]>(
   ...targets: Targets
 ): SettingsFragment<'outbound', z.ZodObject<{ [T in Targets[number]]: TargetSchema }>> {
   for (const target of targets) {
-    if (typeof target !== 'string' || !TARGET_NAME.test(target)) {
-      throw new Error(
-        `outbound(${JSON.stringify(String(target).slice(0, 64))}): a target name is letters, digits, "-" and "_", starting with a letter.`,
-      );
-    }
+    assertTargetName(
+      target,
+      (shown) =>
+        new Error(`outbound(${shown}): a target name is letters, digits, "-" and "_", starting with a letter.`),
+    );
   }
-  const tierDefaults = Object.fromEntries(
-    (Object.keys(OUTBOUND_TIER_DEFAULTS) as Tier[]).map((tier) => [
-      tier,
-      Object.fromEntries(
-        targets.flatMap((target) =>
-          Object.entries(OUTBOUND_TIER_DEFAULTS[tier]).map(([key, value]) => [`${target}.${key}`, value]),
-        ),
-      ),
-    ]),
-  ) as Record<Tier, Record<string, unknown>>;
   return defineSettings({
     key: 'outbound',
     capability: 'envward/outbound',
-    tierDefaults,
+    tierDefaults: targetTierDefaults(targets),
     schema: () =>
       z.object(Object.fromEntries(targets.map((target) => [target, targetSchema()]))) as z.ZodObject<{
         [T in Targets[number]]: TargetSchema;

@@ -1,4 +1,11 @@
-export type { CheckName, CheckStatus, PreflightCheck, PreflightFinding, PreflightReport } from './preflight-report.js';
+export type {
+  CheckName,
+  CheckStatus,
+  PreflightCheck,
+  PreflightFinding,
+  PreflightIntegration,
+  PreflightReport,
+} from './preflight-report.js';
 export type { PreflightOptions } from './run-preflight.js';
 
 import type { PreflightReport } from './preflight-report.js';

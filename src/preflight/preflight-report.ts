@@ -1,5 +1,5 @@
 /** What `envward preflight <env>` found, check by check; never carries a secret value. */
-export type CheckName = 'host' | 'config' | 'secrets' | 'database' | 'migrations';
+export type CheckName = 'host' | 'config' | 'integrations' | 'secrets' | 'database' | 'migrations';
 
 /**
  * pass: clear. fail: a finding that blocks a deploy (exit 1). refused: a
@@ -25,10 +25,19 @@ export interface PreflightCheck {
   readonly notes: readonly string[];
 }
 
+/** One integration as the environment runs it: `{ name: 'payments', mode: 'live', host: 'api.pay.example' }`. */
+export interface PreflightIntegration {
+  readonly name: string;
+  readonly mode: 'mock' | 'sandbox' | 'live';
+  readonly host: string | null;
+}
+
 export interface PreflightReport {
   readonly environment: string;
   readonly tier: string;
   readonly checks: readonly PreflightCheck[];
+  /** Each declared integration's mode and its base URL's host (never a credential or a path); absent when none is declared. */
+  readonly integrations?: readonly PreflightIntegration[];
   /** 'clear' (exit 0), 'findings' (exit 1) or 'refused' (exit 3, a guard refused). */
   readonly outcome: 'clear' | 'findings' | 'refused';
 }

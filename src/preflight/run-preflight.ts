@@ -10,6 +10,7 @@ import { assertHostAllowed, type ForceOverride } from '../environment/index.js';
 import type { ConfigIssue } from '../errors.js';
 import { EnvwardError } from '../errors.js';
 import { migrationPlan, migrationStatus } from '../migrate/index.js';
+import { integrationModes, integrationsFragment } from '../outbound/integration-settings.js';
 import { resolveConfig } from '../resolution.js';
 import { SecretKeyMissingError, scanProject, storedSecretNames } from '../secrets/index.js';
 import { sameDatabase } from '../store/database-identity.js';
@@ -20,6 +21,7 @@ import {
   outcomeOf,
   type PreflightCheck,
   type PreflightFinding,
+  type PreflightIntegration,
   type PreflightReport,
 } from './preflight-report.js';
 
@@ -47,7 +49,29 @@ const UNOPENED = new Set([
   'EW_SECRET_KEY_PERMISSIONS',
 ]);
 
+const INTEGRATION_RULES = new Set(['EW_RULE_INTEGRATION_MOCK', 'EW_RULE_INTEGRATION_LIVE']);
+
 const isSecretRule = (issue: ConfigIssue) => SECRET_RULES.has(issue.code);
+const isIntegrationRule = (issue: ConfigIssue) => INTEGRATION_RULES.has(issue.code);
+
+/** Each integration's mode, one note per integration; the mode rules' findings (mock in production) fail it. */
+function integrationsCheck(
+  resolved: ResolvedConfig<unknown>,
+  listings: readonly PreflightIntegration[],
+): PreflightCheck {
+  const width = Math.max(...listings.map((listing) => listing.name.length));
+  return check(
+    'integrations',
+    listings.length === 0
+      ? 'no integration has a valid mode'
+      : listings.map((listing) => `${listing.name} ${listing.mode}`).join(', '),
+    resolved.issues.filter(isIntegrationRule).map(findingOf),
+    listings.map(
+      (listing) =>
+        `${listing.name.padEnd(width)}  ${listing.mode.padEnd(7)}  ${listing.host ?? (listing.mode === 'mock' ? '(in process)' : '(no base URL)')}`,
+    ),
+  );
+}
 
 function findingOf(issue: ConfigIssue): PreflightFinding {
   return {
@@ -124,6 +148,7 @@ export async function runPreflight(environmentName: string, options: PreflightOp
   const secretFindings: PreflightFinding[] = [];
   const secretNotes: string[] = [];
   let resolved: ResolvedConfig<unknown> | undefined;
+  let integrations: PreflightIntegration[] | undefined;
   try {
     try {
       resolved = await resolveConfig<unknown>(base);
@@ -145,7 +170,7 @@ export async function runPreflight(environmentName: string, options: PreflightOp
   if (resolved) {
     const stored = new Set(await storedSecretNames(project.root, environment.name));
     const decrypted = secretNotes.length === 0 && secretFindings.length === 0;
-    const configIssues = resolved.issues.filter((issue) => !isSecretRule(issue));
+    const configIssues = resolved.issues.filter((issue) => !isSecretRule(issue) && !isIntegrationRule(issue));
     checks.push(
       check(
         'config',
@@ -153,6 +178,10 @@ export async function runPreflight(environmentName: string, options: PreflightOp
         configIssues.map(findingOf),
       ),
     );
+    if (integrationsFragment(resolved)) {
+      integrations = integrationModes(resolved).map(({ name, mode, host }) => ({ name, mode, host }));
+      checks.push(integrationsCheck(resolved, integrations));
+    }
     for (const issue of resolved.issues.filter(isSecretRule)) {
       // A secret stored but not opened here is present; its value is checked where the key is.
       if (!decrypted && issue.code === 'EW_RULE_SECRET_UNSET' && stored.has(issue.key)) continue;
@@ -192,7 +221,13 @@ export async function runPreflight(environmentName: string, options: PreflightOp
     checks.push(skipped('migrations', 'not checked: the configuration does not resolve'));
   }
 
-  return { environment: environment.name, tier: environment.tier, checks, outcome: outcomeOf(checks) };
+  return {
+    environment: environment.name,
+    tier: environment.tier,
+    checks,
+    ...(integrations ? { integrations } : {}),
+    outcome: outcomeOf(checks),
+  };
 }
 
 async function databaseChecks(resolved: ResolvedConfig<unknown>): Promise<PreflightCheck[]> {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { indexSchema } from '../../src/config/schema-index.ts';
 import { flags } from '../../src/flags/index.ts';
-import { alerts, auth, database, http, log, outbound, type SettingsFragment } from '../../src/index.ts';
+import { alerts, auth, database, http, integrations, log, outbound, type SettingsFragment } from '../../src/index.ts';
 
 const TIERS = ['development', 'test', 'staging', 'production'] as const;
 
@@ -34,6 +34,7 @@ test('docs/settings.md has one row per capability setting, matching its type, ti
     alerts,
     database,
     outbound('payments'),
+    integrations({ payments: {} }),
     auth,
     flags({ newFeeRule: { type: 'boolean', default: false } }),
   ].flatMap(rows);

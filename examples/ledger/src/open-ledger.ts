@@ -96,7 +96,7 @@ const NO_GATEWAY: PaymentGateway = {
 };
 
 /** A gateway key set by a runtime revision: the gateway is opened again with it. */
-const GATEWAY_KEYS = /^(payments|outbound\.payments)\./;
+const GATEWAY_KEYS = /^integrations\.payments\./;
 
 export async function openLedger(options: OpenLedgerOptions = {}): Promise<LedgerRuntime> {
   const files = await resolveConfig<LedgerConfig>({

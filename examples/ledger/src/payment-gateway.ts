@@ -1,10 +1,12 @@
 /**
  * The payment gateway integration, by environment: an in-process mock in
  * development and test, the provider's sandbox in staging, live in
- * production, both through envward's outbound client (retries with backoff,
- * circuit breaker, timeouts per tier). Production refuses the mock at
- * start-up (also a config rule in envward.config.ts, so `envward preflight
- * production` catches it first).
+ * production (`integrations.payments.mode`), both through envward's outbound
+ * client (retries with backoff, circuit breaker, timeouts per tier), which
+ * sends the API key (`integrations.payments.apiKey`, a secret) on every
+ * request. A mock in staging or production is refused by the integration's
+ * tier rules, so `envward config validate` and `preflight` catch it first, and
+ * `integration()` refuses it at start-up.
  *
  * Every collection carries the deposit's id as its Idempotency-Key, so the
  * provider collects once however often the ledger asks (a retry after a
@@ -12,11 +14,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConfig } from 'envward';
-import { type OutboundClient, OutboundUnavailableError, outboundClient } from 'envward/outbound';
+import { type IntegrationMode, integration, type OutboundClient, OutboundUnavailableError } from 'envward/outbound';
 import type { LedgerConfig } from '../envward.config.js';
 import { LedgerError } from './ledger-error.js';
 
-export type GatewayMode = 'mock' | 'sandbox' | 'live';
+export type GatewayMode = IntegrationMode;
 
 export interface Collection {
   /** The deposit's id: the provider's idempotency key. */
@@ -37,17 +39,6 @@ export interface PaymentGateway {
    */
   collect(collection: Collection): Promise<{ reference: string }>;
   close(): Promise<void>;
-}
-
-/** Refuses a mock where money is real or rehearsed: LEDGER_GATEWAY_MOCK_REFUSED, a start-up failure. */
-function refuseMock(environment: { name: string; tier: string }): void {
-  if (environment.tier === 'production' || environment.tier === 'staging') {
-    throw new LedgerError(
-      'LEDGER_GATEWAY_MOCK_REFUSED',
-      500,
-      `the payment gateway is a mock in ${environment.name} (${environment.tier}): only development and test may mock it; set payments.mode to ${environment.tier === 'production' ? 'live' : 'sandbox'}`,
-    );
-  }
 }
 
 /** The mock: collects anything, once per key, as a provider with idempotency does. */
@@ -75,7 +66,7 @@ function unavailable(detail: string): LedgerError {
   );
 }
 
-function providerGateway(mode: 'sandbox' | 'live', client: OutboundClient, apiKey: string | undefined): PaymentGateway {
+function providerGateway(mode: GatewayMode, client: OutboundClient): PaymentGateway {
   return {
     mode,
     async collect(collection) {
@@ -86,7 +77,6 @@ function providerGateway(mode: 'sandbox' | 'live', client: OutboundClient, apiKe
           headers: {
             'content-type': 'application/json',
             'idempotency-key': collection.key,
-            ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
           },
           body: JSON.stringify({
             account: collection.account,
@@ -128,16 +118,14 @@ export interface GatewayOptions {
   readonly logger?: { warn(object: Record<string, unknown>, message: string): void };
 }
 
-/** The gateway the environment's `payments.mode` names, its HTTP client built from `outbound.payments.*`. */
-export async function openPaymentGateway(
+/** The gateway `integrations.payments.mode` names: the mock, or the provider at `integrations.payments.baseUrl`. */
+export function openPaymentGateway(
   resolved: ResolvedConfig<LedgerConfig>,
   options: GatewayOptions = {},
 ): Promise<PaymentGateway> {
-  const { mode, apiKey } = resolved.values.payments;
-  if (mode === 'mock') {
-    refuseMock(resolved.environment);
-    return mockGateway();
-  }
-  const client = await outboundClient(resolved, 'payments', options.logger ? { logger: options.logger } : {});
-  return providerGateway(mode, client, apiKey);
+  return integration(resolved, 'payments', {
+    mock: mockGateway(),
+    client: (http, settings) => providerGateway(settings.mode, http),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 }

@@ -36,7 +36,7 @@ export function registerPreflightCommand(program: Command): void {
     output.result(report, () => {
       const lines = [`preflight ${report.environment} (${report.tier})`];
       for (const item of report.checks) {
-        lines.push(`  ${mark(output, item.status)} ${item.name.padEnd(10)} ${item.summary}`);
+        lines.push(`  ${mark(output, item.status)} ${item.name.padEnd(12)} ${item.summary}`);
         for (const finding of item.findings) {
           const where = finding.file ? ` (${finding.file}${finding.line !== undefined ? `:${finding.line}` : ''})` : '';
           const key = finding.key ? `${finding.key}: ` : '';

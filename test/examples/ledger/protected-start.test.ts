@@ -16,7 +16,7 @@
  * `--import tsx` resolves.
  *
  * The API key: production's comes from `envward secrets keygen` then
- * `secrets set payments.apiKey` (sealed in the copy's config/); staging's
+ * `secrets set integrations.payments.apiKey` (sealed in the copy's config/); staging's
  * from the process environment (PAYMENTS_API_KEY), the other supply a
  * protected tier accepts. Staging needs one too: envward requires every
  * secret() key to be set in a protected tier. Both are canaries that must
@@ -127,7 +127,7 @@ for (const environment of ENVIRONMENTS) {
       };
       if (environment.keyFrom === 'secrets set') {
         await run(['secrets', 'keygen', '--env', name]);
-        await run(['secrets', 'set', 'payments.apiKey', '--env', name], apiKey);
+        await run(['secrets', 'set', 'integrations.payments.apiKey', '--env', name], apiKey);
         await run(['secrets', 'set', 'auth.jwt.secret', '--env', name], jwtSecret);
       }
       await run(['db', 'stamp', '--env', name]);
@@ -271,12 +271,12 @@ describe('a staging or production that cannot run says why in one line, never a 
     const result = await refusedStart('staging', { PAYMENTS_BASE_URL: undefined, PAYMENTS_API_KEY: apiKey }, (dir) => {
       const file = settings(dir, 'staging');
       const text = readFileSync(file, 'utf8');
-      const without = text.replace(/^outbound:\n(?: {2}.*\n)+/m, '');
-      assert.notEqual(without, text, 'the staging settings had no outbound block to remove');
+      const without = text.replace(/^ {4}baseUrl: .*\n/m, '');
+      assert.notEqual(without, text, 'the staging settings had no integrations.payments.baseUrl to remove');
       writeFileSync(file, without);
     });
-    assert.match(result.output, /^error\[EW_(CONFIG_[A-Z_]+|OUTBOUND_CONFIG)\]: /m);
-    assert.match(result.output, /outbound\.payments\.baseUrl/);
+    assert.match(result.output, /^error\[EW_CONFIG_[A-Z_]+\]: /m);
+    assert.match(result.output, /integrations\.payments\.baseUrl/);
     assertNoCanary(result.output, [apiKey], 'staging refused');
   });
 
@@ -290,18 +290,18 @@ describe('a staging or production that cannot run says why in one line, never a 
         writeFileSync(file, readFileSync(file, 'utf8').replace('mode: live', 'mode: mock'));
       },
     );
-    assert.match(result.output, /^error\[(EW_CONFIG_[A-Z_]+|LEDGER_GATEWAY_MOCK_REFUSED)\]: /m);
-    assert.match(result.output, /payments\.mode.*mock|mock.*payments\.mode/);
+    assert.match(result.output, /^error\[EW_CONFIG_[A-Z_]+\]: /m);
+    assert.match(result.output, /integrations\.payments\.mode.*EW_RULE_INTEGRATION_MOCK/);
     assertNoCanary(result.output, [apiKey], 'production refused');
   });
 
-  test('production without the payments.apiKey secret', async () => {
+  test('production without the integrations.payments.apiKey secret', async () => {
     const result = await refusedStart(
       'production',
       { PAYMENTS_BASE_URL: 'http://127.0.0.1:9', PAYMENTS_API_KEY: undefined },
       () => {},
     );
     assert.match(result.output, /^error\[EW_CONFIG_[A-Z_]+\]: /m);
-    assert.match(result.output, /payments\.apiKey/);
+    assert.match(result.output, /integrations\.payments\.apiKey/);
   });
 });
