@@ -113,6 +113,8 @@ async function loadTypeScript(file: string): Promise<unknown> {
     if (compiledFile) writeCacheAtomically(compiledFile, Buffer.from(stamp + code));
   }
   assertTransformed(code, file);
+  // A lazy import() in the file (a job's `run` module) is jiti's to resolve when it is called.
+  if (code.includes('jitiImport(')) return loadWithJiti(file);
   const api = await import('../index.js');
   const zod = await loadZod();
   const entries = new Map<string, unknown>();
