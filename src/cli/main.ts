@@ -5,6 +5,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerJobsCommands } from './commands/jobs.js';
 import { registerMigrateCommands } from './commands/migrate.js';
 import { registerObserveCommands } from './commands/observe.js';
 import { registerPreflightCommand } from './commands/preflight.js';
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   registerMigrateCommands(program);
   registerObserveCommands(program);
   registerPreflightCommand(program);
+  registerJobsCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -108,7 +108,8 @@ export interface RunJobResult {
   readonly slot: string;
   readonly instance: string;
   readonly outcome: 'succeeded';
-  readonly forced: boolean;
+  /** The gate `force` overrode (audited as `guard.override`), absent when the job was allowed and enabled. */
+  readonly override?: { readonly guard: 'EW_JOB_GATED'; readonly reason: string; readonly message: string };
   readonly durationMs: number;
 }
 
@@ -279,8 +280,8 @@ export async function runJobNow(request: RunJobRequest): Promise<RunJobResult> {
       attempts: 1,
       previous_instance: null,
     });
-    if (gate) {
-      const refusal = gateRefusal(current, job, gate);
+    const refusal = gate ? gateRefusal(current, job, gate) : undefined;
+    if (refusal) {
       await store.audit.append({
         action: 'guard.override',
         target: `${refusal.code} job ${job.name}`,
@@ -320,7 +321,7 @@ export async function runJobNow(request: RunJobRequest): Promise<RunJobResult> {
       slot,
       instance,
       outcome: 'succeeded',
-      forced: gate !== undefined,
+      ...(refusal ? { override: { guard: 'EW_JOB_GATED', reason: reason ?? '', message: refusal.message } } : {}),
       durationMs: Math.round(end.seconds * 1000),
     };
   } finally {
