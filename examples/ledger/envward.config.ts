@@ -1,13 +1,23 @@
 import { database, defineConfig, http, live, log, outbound, secret, z } from 'envward';
+import { defineJobs } from 'envward/jobs';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
+
+/** The nightly interest accrual: staging and production only, never development (the gate is code, not a setting). */
+const jobs = defineJobs({
+  interestAccrual: {
+    schedule: '0 2 * * *',
+    tiers: ['staging', 'production'],
+    run: () => import('./src/interest-job.js'),
+  },
+});
 
 /** The sample core-banking ledger: one schema, four environments, per-environment limits. */
 export const config = defineConfig({
   project: 'envward-ledger',
   // envward's settings: the HTTP plugin, the logger, the store and the payment gateway's client,
   // each with its tier defaults (config explain <key> --env <env> shows them).
-  use: [http, log, database, outbound('payments')],
+  use: [http, log, database, outbound('payments'), jobs],
   schema: z.object({
     app: z.object({
       name: z.string().default('envward-ledger'),
@@ -32,18 +42,13 @@ export const config = defineConfig({
         .min(1)
         .max(24 * 30)
         .default(24),
+      // Yearly interest on positive balances, in basis points (the nightly job, jobs.interestAccrual).
+      interestRateBps: z.number().int().min(0).max(10_000).default(150),
     }),
     payments: z.object({
       // The payment gateway: a mock in development and test, never in staging or production.
       mode: z.enum(['mock', 'sandbox', 'live']).default('mock'),
       apiKey: secret(z.string().min(1)).optional(),
-    }),
-    jobs: z.object({
-      interestAccrual: z.object({
-        cron: z.string().default('0 2 * * *'),
-        // Yearly interest on positive balances, in basis points.
-        rateBps: z.number().int().min(0).max(10_000).default(150),
-      }),
     }),
   }),
   variables: { 'app.port': 'PORT', 'outbound.payments.baseUrl': 'PAYMENTS_BASE_URL' },
