@@ -23,6 +23,7 @@ export type {
   JobHistory,
   JobHistoryRequest,
   JobList,
+  JobOverride,
   JobRunEntry,
   ListedJob,
   RunJobRequest,

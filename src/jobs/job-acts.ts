@@ -100,6 +100,15 @@ export interface RunJobRequest extends EnvironmentTarget {
   /** The handler; default the default export of the declaration's `run` module. */
   readonly handler?: JobHandler;
   readonly logger?: JobLogger;
+  /** Told before the run starts when `force` overrides the gate (the CLI prints its loud warning then). */
+  readonly onOverride?: (override: JobOverride) => void;
+}
+
+/** A gate `force` overrode: audited as `guard.override`. */
+export interface JobOverride {
+  readonly guard: 'EW_JOB_GATED';
+  readonly reason: string;
+  readonly message: string;
 }
 
 export interface RunJobResult {
@@ -109,7 +118,7 @@ export interface RunJobResult {
   readonly instance: string;
   readonly outcome: 'succeeded';
   /** The gate `force` overrode (audited as `guard.override`), absent when the job was allowed and enabled. */
-  readonly override?: { readonly guard: 'EW_JOB_GATED'; readonly reason: string; readonly message: string };
+  readonly override?: JobOverride;
   readonly durationMs: number;
 }
 
@@ -281,7 +290,11 @@ export async function runJobNow(request: RunJobRequest): Promise<RunJobResult> {
       previous_instance: null,
     });
     const refusal = gate ? gateRefusal(current, job, gate) : undefined;
-    if (refusal) {
+    const override = refusal
+      ? ({ guard: 'EW_JOB_GATED', reason: reason ?? '', message: refusal.message } as const)
+      : undefined;
+    if (refusal && override) {
+      request.onOverride?.(override);
       await store.audit.append({
         action: 'guard.override',
         target: `${refusal.code} job ${job.name}`,
@@ -321,7 +334,7 @@ export async function runJobNow(request: RunJobRequest): Promise<RunJobResult> {
       slot,
       instance,
       outcome: 'succeeded',
-      ...(refusal ? { override: { guard: 'EW_JOB_GATED', reason: reason ?? '', message: refusal.message } } : {}),
+      ...(override ? { override } : {}),
       durationMs: Math.round(end.seconds * 1000),
     };
   } finally {

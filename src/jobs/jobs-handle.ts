@@ -7,8 +7,9 @@ import type { JobLogger } from './job-context.js';
 /** What startJobs reads the configuration from: a resolved config, or a live one (each run checks its current snapshot). */
 export type JobsSource = ResolvedConfig<unknown> | Pick<LiveConfig<unknown>, 'current'>;
 
-/** The store jobs record their runs in. */
-export type JobsStore = Pick<Store, 'db' | 'actor'>;
+/** The store jobs record their runs in (an envward/store Store of any database type: its `db` and `actor`). */
+// biome-ignore lint/suspicious/noExplicitAny: a Store<LedgerDatabase> must be accepted; only envward's own table is used.
+export type JobsStore = Pick<Store<any>, 'db' | 'actor'>;
 
 export interface StartJobsOptions {
   /** Where scheduling, gated runs, takeovers and failures are reported (info, warn, error); default: nowhere. */

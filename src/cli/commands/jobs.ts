@@ -89,8 +89,9 @@ export function registerJobsCommands(program: Command): void {
       job: name,
       ...(options.reason !== undefined ? { reason: options.reason } : {}),
       ...(options.force ? { force: true } : {}),
+      // Printed before the job runs, however long it takes or however it ends.
+      onOverride: (override) => output.overrideWarning(override.guard, override.reason, override.message),
     });
-    if (result.override) output.overrideWarning(result.override.guard, result.override.reason, result.override.message);
     output.result(
       result,
       () =>
