@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { indexSchema } from '../../src/config/schema-index.ts';
 import { alerts, database, http, log, outbound, type SettingsFragment } from '../../src/index.ts';
+import { defineJobs } from '../../src/jobs/index.ts';
 
 const TIERS = ['development', 'test', 'staging', 'production'] as const;
 
@@ -27,6 +28,7 @@ function rows(fragment: SettingsFragment): string[] {
 test('docs/settings.md has one row per capability setting, matching its type, tier defaults and reload mode', () => {
   const text = readFileSync(new URL('../../docs/settings.md', import.meta.url), 'utf8');
   const documented = text.split('\n').filter((line) => /^\| `[a-z]/.test(line));
-  const expected = [http, log, alerts, database, outbound('payments')].flatMap(rows);
+  const jobs = defineJobs({ interestAccrual: { schedule: '0 2 * * *', tiers: ['staging', 'production'] } });
+  const expected = [http, log, alerts, database, outbound('payments'), jobs].flatMap(rows);
   assert.deepEqual(documented, expected);
 });
