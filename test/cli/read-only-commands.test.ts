@@ -36,6 +36,8 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
   ['config', 'set', 'database.poolSize=7', '--dry-run', '--reason', 'a dry run writes nothing'],
   ['env'],
   ['secrets', 'list'],
+  ['jobs', 'list'],
+  ['jobs', 'history'],
 ];
 
 /** Every file and directory under `dir`, with size and modification time (a write changes one of them). */
