@@ -98,7 +98,7 @@ test('a runtime revision setting jobs.<name>.enabled=false stops the next run on
     try {
       assert.deepEqual(
         handle.jobs.map((job) => job.job),
-        ['everySecond'],
+        ['everySecond', 'failing'],
       );
       assert.ok(handle.jobs[0]?.nextRun instanceof Date);
       await waitFor((entry) => entry.message === 'job run succeeded');
