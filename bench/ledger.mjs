@@ -221,7 +221,7 @@ const ACCRUE = fileURLToPath(new URL('./ledger-accrue.mjs', import.meta.url));
  * must be accrued by exactly one of them. Resolves both results, ours first.
  */
 async function accrueTwice(service, inspector, database, mode, day) {
-  const rateBps = service.runtime.resolved.values.jobs.interestAccrual.rateBps;
+  const rateBps = service.runtime.resolved.values.ledger.interestRateBps;
   const order = { database: { dialect: database.dialect, url: database.url, path: database.path }, mode, day, rateBps };
   const child = spawn(process.execPath, ['--import', 'tsx', ACCRUE, JSON.stringify(order)], {
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -1,7 +1,17 @@
 import { auth, database, defineConfig, http, integrations, live, log, z } from 'envward';
 import { flags } from 'envward/flags';
+import { defineJobs } from 'envward/jobs';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
+
+/** The nightly interest accrual: staging and production only, never development (the gate is code, not a setting). */
+const jobs = defineJobs({
+  interestAccrual: {
+    schedule: '0 2 * * *',
+    tiers: ['staging', 'production'],
+    run: () => import('./src/interest-job.js'),
+  },
+});
 
 /** The sample core-banking ledger: one schema, four environments, per-environment limits. */
 export const config = defineConfig({
@@ -15,6 +25,7 @@ export const config = defineConfig({
     log,
     database,
     integrations({ payments: {} }),
+    jobs,
     // A preview of a proposed transfer fee (src/fee-preview.ts): off unless an environment turns it on.
     flags({ newFeeRule: { type: 'boolean', default: false, production: 'requires-reason' } }),
   ],
@@ -42,13 +53,8 @@ export const config = defineConfig({
         .min(1)
         .max(24 * 30)
         .default(24),
-    }),
-    jobs: z.object({
-      interestAccrual: z.object({
-        cron: z.string().default('0 2 * * *'),
-        // Yearly interest on positive balances, in basis points.
-        rateBps: z.number().int().min(0).max(10_000).default(150),
-      }),
+      // Yearly interest on positive balances, in basis points (the nightly job, jobs.interestAccrual).
+      interestRateBps: z.number().int().min(0).max(10_000).default(150),
     }),
   }),
   variables: {

@@ -6,6 +6,7 @@ import { registerDbCommands } from './commands/db.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerFlagsCommands } from './commands/flags.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerJobsCommands } from './commands/jobs.js';
 import { registerMigrateCommands } from './commands/migrate.js';
 import { registerObserveCommands } from './commands/observe.js';
 import { registerPreflightCommand } from './commands/preflight.js';
@@ -44,6 +45,7 @@ function buildProgram(): Command {
   registerObserveCommands(program);
   registerPreflightCommand(program);
   registerFlagsCommands(program);
+  registerJobsCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

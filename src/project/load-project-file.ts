@@ -90,6 +90,19 @@ async function loadWithJiti(file: string): Promise<unknown> {
   return jiti.import(file);
 }
 
+/** What the compiled file requires for its lazy imports (never a package name: it has a colon). */
+const LAZY_IMPORT = 'envward:lazy-import';
+
+/**
+ * A lazy `import()` of the project file, made when it is called (a job's
+ * handler module when the job first runs), through jiti: the module may be
+ * TypeScript. Loading the project file itself stays on the fast path.
+ */
+async function importLazily(file: string, specifier: string): Promise<unknown> {
+  const { createJiti } = await import('jiti');
+  return createJiti(file, { alias: { envward: INDEX_FILE, ...ENTRY_FILES }, tryNative: true }).import(specifier);
+}
+
 async function loadTypeScript(file: string): Promise<unknown> {
   const source = readConfigText(file, basename(file));
   if (source === undefined) throw new ProjectLoadError(file, 'the file no longer exists.');
@@ -113,6 +126,8 @@ async function loadTypeScript(file: string): Promise<unknown> {
     if (compiledFile) writeCacheAtomically(compiledFile, Buffer.from(stamp + code));
   }
   assertTransformed(code, file);
+  // jiti compiles a lazy import() (a job's `run` module) to jitiImport(...): resolved when called, see importLazily.
+  if (code.includes('jitiImport(')) code = code.replaceAll('jitiImport(', `require(${JSON.stringify(LAZY_IMPORT)})(`);
   const api = await import('../index.js');
   const zod = await loadZod();
   const entries = new Map<string, unknown>();
@@ -124,6 +139,7 @@ async function loadTypeScript(file: string): Promise<unknown> {
   const nodeRequire = createRequire(file);
   const requireForConfig = (id: string): unknown => {
     if (id === 'envward') return api;
+    if (id === LAZY_IMPORT) return (specifier: string) => importLazily(file, specifier);
     if (id === 'zod' || id === 'zod/v4') return zod;
     if (entries.has(id)) return entries.get(id);
     if (isBuiltinModule(id)) return nodeRequire(id);

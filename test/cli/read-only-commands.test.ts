@@ -37,6 +37,8 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
   ['env'],
   ['secrets', 'list'],
   ['flags', 'list'],
+  ['jobs', 'list'],
+  ['jobs', 'history'],
 ];
 
 /** Every file and directory under `dir`, with size and modification time (a write changes one of them). */

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { indexSchema } from '../../src/config/schema-index.ts';
 import { flags } from '../../src/flags/index.ts';
 import { alerts, auth, database, http, integrations, log, outbound, type SettingsFragment } from '../../src/index.ts';
+import { defineJobs } from '../../src/jobs/index.ts';
 
 const TIERS = ['development', 'test', 'staging', 'production'] as const;
 
@@ -28,6 +29,7 @@ function rows(fragment: SettingsFragment): string[] {
 test('docs/settings.md has one row per capability setting, matching its type, tier defaults and reload mode', () => {
   const text = readFileSync(new URL('../../docs/settings.md', import.meta.url), 'utf8');
   const documented = text.split('\n').filter((line) => /^\| `[a-z]/.test(line));
+  const jobs = defineJobs({ interestAccrual: { schedule: '0 2 * * *', tiers: ['staging', 'production'] } });
   const expected = [
     http,
     log,
@@ -36,6 +38,7 @@ test('docs/settings.md has one row per capability setting, matching its type, ti
     outbound('payments'),
     integrations({ payments: {} }),
     auth,
+    jobs,
     flags({ newFeeRule: { type: 'boolean', default: false } }),
   ].flatMap(rows);
   assert.deepEqual(documented, expected);

@@ -9,12 +9,13 @@
  *   npm start -- --env staging --root DIR      # another copy of the project (its own secrets)
  */
 import { environmentBanner, reportStartupError } from 'envward';
+import { startJobs } from 'envward/jobs';
 import { createLogger } from 'envward/observe';
 import type { LiveStatus } from 'envward/runtime';
 import { StoreLockTimeoutError } from 'envward/store';
 import type { Logger } from 'pino';
 import { buildLedgerApp } from './app.js';
-import { accrualDay, accrueUnderLease, JobRefusedError, scheduleInterestAccrual } from './interest-accrual.js';
+import { accrueInterest } from './interest-accrual.js';
 import { LedgerError } from './ledger.js';
 import { openLedger } from './open-ledger.js';
 
@@ -50,20 +51,17 @@ async function main(): Promise<number> {
   if (!made) throw new Error('openLedger did not make the logger');
   const logger = made;
 
-  let interest = 'not scheduled: runs only in staging and production';
-  let job: { stop(): void } | undefined;
-  try {
-    job = scheduleInterestAccrual(resolved.environment, config.jobs.interestAccrual.cron, async () => {
-      const day = accrualDay(new Date());
-      const result = await accrueUnderLease(store, runtime.interest, day, config.jobs.interestAccrual.rateBps);
-      if (result) logger.info(result, 'interest accrued');
-      else logger.info({ day }, 'interest accrual skipped: another instance holds the lease');
-    });
-    interest = `scheduled (${config.jobs.interestAccrual.cron})`;
-  } catch (error) {
-    if (!(error instanceof JobRefusedError)) throw error;
-    logger.debug(error.message);
-  }
+  // Scheduled only where envward.config.ts allows it (staging, production); each night's slot runs on one instance.
+  const jobs = await startJobs(
+    runtime.live ?? resolved,
+    store,
+    { interestAccrual: accrueInterest(runtime.interest) },
+    { logger },
+  );
+  const [accrual] = jobs.jobs;
+  const interest = accrual
+    ? `scheduled (${accrual.schedule} ${accrual.timezone}), next ${accrual.nextRun?.toISOString() ?? 'never'}`
+    : 'not scheduled: runs only in staging and production';
 
   // Deposits left pending by a crash or an unavailable gateway: completed with the same gateway key.
   const recover = async () => {
@@ -128,7 +126,7 @@ async function main(): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  job?.stop();
+  await jobs.stop();
   clearInterval(recovery);
   await app.close();
   await runtime.close();
