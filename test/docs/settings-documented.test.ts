@@ -38,8 +38,8 @@ test('docs/settings.md has one row per capability setting, matching its type, ti
     outbound('payments'),
     integrations({ payments: {} }),
     auth,
-    jobs,
     flags({ newFeeRule: { type: 'boolean', default: false } }),
+    jobs,
   ].flatMap(rows);
   assert.deepEqual(documented, expected);
 });

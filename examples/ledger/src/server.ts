@@ -119,7 +119,11 @@ async function main(): Promise<number> {
       `curl -s -X POST ${address}/v1/transfers -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"from":"${a.id}","to":"${b.id}","amount":"2500"}'`,
     );
   }
-  process.stdout.write(`Try:\n${tries.map((line) => `  ${line}`).join('\n')}\n\nCtrl-C stops it.\n`);
+  // Outside development the write routes need a bearer JWT (auth.jwt): say so rather than print a 401 to try.
+  const writes = config.auth.jwt.enabled
+    ? "\nWrites (POST) need -H 'Authorization: Bearer <JWT>' signed with this environment's auth.jwt key.\n"
+    : '';
+  process.stdout.write(`Try:\n${tries.map((line) => `  ${line}`).join('\n')}\n${writes}\nCtrl-C stops it.\n`);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -13,6 +13,7 @@ import { feePreview } from '../../../examples/ledger/src/fee-preview.ts';
 import { LEDGER_ROOT } from '../../../examples/ledger/src/open-ledger.ts';
 import { setConfig } from '../../../src/runtime/index.ts';
 import { type LedgerFixture, ledgerFixture } from './ledger-fixture.ts';
+import { testTierBearer } from './ledger-token.ts';
 
 let fixture: LedgerFixture;
 let app: FastifyInstance;
@@ -38,7 +39,7 @@ async function transfer(amount: string, client: string) {
   const reply = await app.inject({
     method: 'POST',
     url: '/v1/transfers',
-    headers: { 'idempotency-key': `fee-${transfers}`, 'client-id': client },
+    headers: { 'idempotency-key': `fee-${transfers}`, 'client-id': client, authorization: await testTierBearer() },
     payload: { from, to, amount },
   });
   assert.equal(reply.statusCode, 201, reply.body);
