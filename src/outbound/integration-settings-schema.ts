@@ -170,7 +170,7 @@ function modeFindings(
   environment: Pick<Environment, 'name' | 'tier' | 'protected'>,
 ): FragmentFinding[] {
   const { mode } = settings;
-  const where = `${environment.name} (${environment.tier})`;
+  const where = environment.name === environment.tier ? environment.name : `${environment.name} (${environment.tier})`;
   if (mode === 'mock' && (environment.protected || isProtectedTier(environment.tier))) {
     const instead = environment.tier === 'production' ? 'live' : 'sandbox';
     return [
