@@ -9,7 +9,7 @@ export type JobsSource = ResolvedConfig<unknown> | Pick<LiveConfig<unknown>, 'cu
 
 /** The store jobs record their runs in (an envward/store Store of any database type: its `db` and `actor`). */
 // biome-ignore lint/suspicious/noExplicitAny: a Store<LedgerDatabase> must be accepted; only envward's own table is used.
-export type JobsStore = Pick<Store<any>, 'db' | 'actor'>;
+export type JobsStore = Pick<Store<any>, 'db' | 'actor' | 'environment'>;
 
 export interface StartJobsOptions {
   /** Where scheduling, gated runs, takeovers and failures are reported (info, warn, error); default: nowhere. */

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import { createScrubber } from '../config/scrubber.js';
-import { describeThrown } from '../errors.js';
+import { describeThrown, UsageError } from '../errors.js';
 import type { DeclaredJob } from './define-jobs.js';
 import { runHeld } from './held-run.js';
 import { SILENT_LOGGER } from './job-context.js';
@@ -53,6 +53,13 @@ export async function startJobsNow(
   const instance = options.instance ?? instanceName();
   const first = currentOf(source);
   const environment = first.environment.name;
+  // Run records and the handlers' work belong in the environment's own database, never another's.
+  if (store.environment.name !== environment) {
+    throw new UsageError(
+      `startJobs was given ${environment}'s configuration and ${store.environment.name}'s store.`,
+      'Open the store from the same resolved configuration: openStore(resolved).',
+    );
+  }
   const declared = declaredJobs(first);
   assertHandlersDeclared(declared, handlers);
   const skipped: SkippedJob[] = [];

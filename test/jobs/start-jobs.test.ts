@@ -267,3 +267,24 @@ test('startJobs refuses a declared job without a handler, and a handler for a jo
     await project.cleanup();
   }
 });
+
+test("startJobs refuses another environment's store: production's jobs never run on development's database", async () => {
+  const project = await makeJobsProject('sqlite', { files: { 'envward.config.ts': PRODUCTION_ONLY } });
+  try {
+    const store = await project.open('development');
+    let ran = false;
+    await assert.rejects(
+      startJobs(await project.resolve('production'), store, {
+        sync: () => {
+          ran = true;
+        },
+      }),
+      { code: 'EW_USAGE', message: /production's configuration and development's store/ },
+    );
+    const tables = await project.sql<{ name: string }>("select name from sqlite_master where name like '%job_run%'");
+    assert.deepEqual(tables, [], 'nothing is written to the other environment’s database');
+    assert.equal(ran, false);
+  } finally {
+    await project.cleanup();
+  }
+});
