@@ -16,9 +16,10 @@ const root = new URL('../../', import.meta.url).pathname;
 const HOOK = `
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(\`
+import { writeSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
-  if (specifier === 'undici' || specifier === 'cockatiel') process.stderr.write('loaded ' + specifier + '\\\\n');
+  if (specifier === 'undici' || specifier === 'cockatiel') writeSync(2, 'loaded ' + specifier + '\\\\n');
   return result;
 }\`));
 `;

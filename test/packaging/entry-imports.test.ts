@@ -15,10 +15,11 @@ const root = new URL('../../', import.meta.url).pathname;
 const HOOK = `
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(\`
+import { writeSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
   if (!specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.startsWith('node:') && !specifier.startsWith('file:')) {
-    process.stderr.write('envward-test-package ' + specifier + '\\\\n');
+    writeSync(2, 'envward-test-package ' + specifier + '\\\\n');
   }
   return result;
 }\`));
