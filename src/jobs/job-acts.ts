@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import { type EnvironmentTarget, openTarget } from '../acts/environment-target.js';
-import type { ConfigLayer } from '../config/layer.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { createScrubber } from '../config/scrubber.js';
 import { ForceWithoutReasonError, isEnvwardError } from '../errors.js';
 import { resolveConfig } from '../resolution.js';
 import { ReasonRequiredError, withLatestRevision } from '../runtime/index.js';
+import { resolveForAct } from '../runtime/revision-context.js';
 import { openStore, type Store } from '../store/index.js';
 import type { DeclaredJob } from './define-jobs.js';
 import { runHeld } from './held-run.js';
@@ -122,29 +122,12 @@ export interface RunJobResult {
   readonly durationMs: number;
 }
 
-const SEALED_SECRETS: ConfigLayer = { name: 'secrets', load: () => ({ entries: [], issues: [] }) };
-
 /** The environment for a read: no host check; without its private key, secrets are left out (list and history need none). */
 async function resolveForReading(
   target: EnvironmentTarget,
 ): Promise<{ resolved: ResolvedConfig<unknown>; sealed: boolean }> {
-  const opened = await openTarget(target);
-  const options = {
-    project: opened.project,
-    env: opened.environment.name,
-    variables: opened.variables,
-    hostname: opened.hostname,
-    checkHost: false,
-  } as const;
-  try {
-    return { resolved: await resolveConfig(options), sealed: false };
-  } catch (error) {
-    if (!isEnvwardError(error) || error.code !== 'EW_SECRET_KEY_MISSING') throw error;
-    return {
-      resolved: await resolveConfig({ ...options, collectIssues: true, layers: [SEALED_SECRETS] }),
-      sealed: true,
-    };
-  }
+  const { resolved, secretsChecked } = await resolveForAct(target, { collectIssues: false });
+  return { resolved, sealed: !secretsChecked };
 }
 
 /** The store opened to read only, or undefined when its database does not exist yet. */

@@ -68,10 +68,14 @@ const SEALED_SECRETS: ConfigLayer = { name: 'secrets', load: () => ({ entries: [
 /**
  * Resolves the target environment without the host check (an operator
  * changes production from their machine), collecting issues rather than
- * throwing (the revision may be what fixes them). Without the private key
- * of a protected environment, its secrets are left out and not judged.
+ * throwing (the revision may be what fixes them; `collectIssues: false` for
+ * a read that should stop on them). Without the private key of a protected
+ * environment, its secrets are left out and not judged.
  */
-export async function resolveForAct(target: EnvironmentTarget): Promise<ActEnvironment> {
+export async function resolveForAct(
+  target: EnvironmentTarget,
+  { collectIssues = true }: { readonly collectIssues?: boolean } = {},
+): Promise<ActEnvironment> {
   const opened = await openTarget(target);
   const options = {
     project: opened.project,
@@ -79,13 +83,13 @@ export async function resolveForAct(target: EnvironmentTarget): Promise<ActEnvir
     variables: opened.variables,
     hostname: opened.hostname,
     checkHost: false,
-    collectIssues: true,
   } as const;
   try {
-    return { resolved: await resolveConfig(options), secretsChecked: true };
+    return { resolved: await resolveConfig({ ...options, collectIssues }), secretsChecked: true };
   } catch (error) {
     if (!isEnvwardError(error) || error.code !== 'EW_SECRET_KEY_MISSING') throw error;
-    return { resolved: await resolveConfig({ ...options, layers: [SEALED_SECRETS] }), secretsChecked: false };
+    const sealed = await resolveConfig({ ...options, collectIssues: true, layers: [SEALED_SECRETS] });
+    return { resolved: sealed, secretsChecked: false };
   }
 }
 
