@@ -117,6 +117,9 @@ export const ERROR_CODES = errorRegistry({
   EW_JOB_FAILED: { kind: 'problem', exit: 1, doc: 'errors.md#ew_job_failed' },
   EW_INTEGRATION_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_integration_config' },
   EW_AUTH_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_auth_config' },
+  EW_CONSOLE_PASSWORD: { kind: 'usage', exit: 2, doc: 'errors.md#ew_console_password' },
+  EW_CONSOLE_USER: { kind: 'usage', exit: 2, doc: 'errors.md#ew_console_user' },
+  EW_CONSOLE_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_console_config' },
   EW_INTERNAL: { kind: 'problem', exit: 1, doc: 'errors.md#ew_internal' },
 });
 

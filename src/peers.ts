@@ -17,7 +17,8 @@ export type Capability =
   | 'envward/outbound'
   | 'envward/runtime'
   | 'envward/flags'
-  | 'envward/jobs';
+  | 'envward/jobs'
+  | 'envward/console';
 
 /** What each capability needs besides the core; the store's drivers are added by the database URL. */
 const PEERS: Readonly<Record<Capability, readonly string[]>> = {
@@ -37,6 +38,16 @@ const PEERS: Readonly<Record<Capability, readonly string[]>> = {
   'envward/runtime': ['kysely'],
   'envward/flags': ['@openfeature/server-sdk', '@openfeature/core'],
   'envward/jobs': ['croner', 'kysely'],
+  'envward/console': [
+    'fastify',
+    'fastify-plugin',
+    '@fastify/cookie',
+    '@fastify/csrf-protection',
+    '@fastify/formbody',
+    '@fastify/rate-limit',
+    '@node-rs/argon2',
+    'kysely',
+  ],
 };
 
 /*
@@ -67,6 +78,11 @@ export const PEER_RANGES: Readonly<Record<string, string>> = {
   '@openfeature/server-sdk': '^1.23.0',
   '@openfeature/core': '^1.12.0',
   croner: '^9.1.0',
+  '@fastify/cookie': '^11.1.5',
+  '@fastify/csrf-protection': '^8.0.2',
+  '@fastify/formbody': '^8.0.2',
+  '@node-rs/argon2': '^2.2.1',
+  'openid-client': '^6.9.0',
 };
 
 /** `name@range` for the install line. */

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeThrown, EnvwardError, isEnvwardError, UsageError } from '../errors.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerConsoleCommands } from './commands/console.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerFlagsCommands } from './commands/flags.js';
@@ -46,6 +47,7 @@ function buildProgram(): Command {
   registerPreflightCommand(program);
   registerFlagsCommands(program);
   registerJobsCommands(program);
+  registerConsoleCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -95,6 +95,8 @@ export interface Store<DB = unknown> {
   /** Warnings to show the user, e.g. a development fallback to SQLite. */
   readonly warnings: readonly string[];
   readonly audit: AuditLog;
+  /** The same log, its events recorded as `actor` (a console user acting through this process). */
+  auditAs(actor: string): AuditLog;
   readonly ids: EnvironmentIds;
   readonly paths: EnvironmentPaths;
   /** The plugins `db` applies (table prefix, id check), for tools that build their own Kysely over this store. */
@@ -329,6 +331,8 @@ export async function openStoreNow<DB>(
     overrides,
     warnings,
     audit,
+    auditAs: (other: string) =>
+      auditLog(internal, dialect, { environment: environment.name, actor: other, host: resolved.hostname }, makeTables),
     ids,
     paths,
     plugins,

@@ -22,6 +22,7 @@ const ENTRIES = [
   { subpath: 'envward/runtime', source: 'src/runtime/index.ts', dist: 'dist/runtime.js' },
   { subpath: 'envward/flags', source: 'src/flags/index.ts', dist: 'dist/flags.js' },
   { subpath: 'envward/jobs', source: 'src/jobs/index.ts', dist: 'dist/jobs.js' },
+  { subpath: 'envward/console', source: 'src/console/index.ts', dist: 'dist/console.js' },
 ] as const;
 
 interface Exported {

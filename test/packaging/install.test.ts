@@ -186,6 +186,7 @@ test('the tarball holds only what runs: no sources, tests or examples', () => {
     'runtime',
     'flags',
     'jobs',
+    'console',
     'cli',
   ]) {
     assert.ok(files.includes(`dist/${entry}.js`), `dist/${entry}.js is packed`);

@@ -1,0 +1,43 @@
+/**
+ * The console inside an application's own Fastify server (`envward/console`):
+ * its pages for the application's own environment, under a prefix, with the
+ * same login, roles, banner and headers. Users live in the application's
+ * store, added with `envward users add --env <its environment>`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { Store } from '../store/open-store.js';
+import { consolePlugin } from './console-plugin.js';
+import { type ConsoleDb, ensureConsoleTables } from './console-tables.js';
+import { type ConsoleSettings, DEFAULT_CONSOLE_SETTINGS } from './site.js';
+
+export interface ConsoleMountOptions {
+  readonly resolved: ResolvedConfig<unknown>;
+  /** The application's store (opened from the same `resolved`). */
+  readonly store: Store;
+  /** Signs cookies; share one across instances (a secret key of the config) so a session works on each. */
+  readonly cookieSecret?: string;
+  readonly settings?: Partial<ConsoleSettings>;
+  /** Fastify's own option: where the pages go, e.g. '/admin'. */
+  readonly prefix?: string;
+}
+
+export async function mountConsole(app: FastifyInstance, options: ConsoleMountOptions): Promise<void> {
+  const db = options.store.db as unknown as ConsoleDb;
+  await ensureConsoleTables(db);
+  await consolePlugin(app, {
+    site: {
+      project: options.resolved.project,
+      home: options.resolved.environment,
+      store: options.store,
+      db,
+      environments: [options.resolved.environment],
+      variables: process.env,
+      hostname: options.resolved.hostname,
+      prefix: app.prefix,
+      settings: { ...DEFAULT_CONSOLE_SETTINGS, ...options.settings },
+    },
+    cookieSecret: options.cookieSecret ?? randomBytes(32).toString('base64url'),
+  });
+}

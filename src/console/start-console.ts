@@ -1,0 +1,89 @@
+/**
+ * `envward console`: the console in its own Fastify server for a project,
+ * showing every environment the project declares. Users and sessions live
+ * in the store of the environment it runs in (as `envward users` writes
+ * them); acts on other environments go through the library, into each
+ * environment's own store and audit log.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EnvironmentTarget } from '../acts/environment-target.js';
+import { importPeer } from '../peers.js';
+import { ConsoleConfigError } from './console-errors.js';
+import { type ConsoleDb, ensureConsoleTables } from './console-tables.js';
+import { type ConsoleSettings, type ConsoleSite, DEFAULT_CONSOLE_SETTINGS } from './site.js';
+
+export interface StartConsoleOptions extends EnvironmentTarget {
+  /** Address to listen on; default 127.0.0.1 (the console is not for the open network without a proxy). */
+  readonly host?: string;
+  /** Default 4510; 0 picks a free port. */
+  readonly port?: number;
+  /** Signs cookies; default random per start (sessions end when the console restarts). */
+  readonly cookieSecret?: string;
+  readonly settings?: Partial<ConsoleSettings>;
+}
+
+export interface RunningConsole {
+  /** Where it listens, e.g. http://127.0.0.1:4510/ */
+  readonly url: string;
+  /** The environment whose store holds its users. */
+  readonly environment: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CONSOLE_PORT = 4510;
+
+export async function startConsole(options: StartConsoleOptions = {}): Promise<RunningConsole> {
+  const port = options.port ?? DEFAULT_CONSOLE_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConsoleConfigError(`The console's port ${port} is not a port.`, 'Give --port a number from 1 to 65535.');
+  }
+  const { resolveForAct, openActStore } = await import('../runtime/revision-context.js');
+  const act = await resolveForAct(options, { collectIssues: true });
+  const store = await openActStore(act, 'write');
+  const { default: Fastify } = await importPeer('envward/console', () => import('fastify'));
+  const { consolePlugin } = await importPeer('envward/console', () => import('./console-plugin.js'));
+  const db = store.db as unknown as ConsoleDb;
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  try {
+    await ensureConsoleTables(db);
+    const site: ConsoleSite = {
+      project: act.resolved.project,
+      home: act.resolved.environment,
+      store,
+      db,
+      environments: act.resolved.project.environments.all,
+      variables: options.variables ?? process.env,
+      hostname: act.resolved.hostname,
+      prefix: '',
+      settings: { ...DEFAULT_CONSOLE_SETTINGS, ...options.settings },
+    };
+    await app.register(consolePlugin, {
+      site,
+      cookieSecret: options.cookieSecret ?? randomBytes(32).toString('base64url'),
+    });
+    const host = options.host ?? '127.0.0.1';
+    try {
+      await app.listen({ host, port });
+    } catch (error) {
+      throw new ConsoleConfigError(
+        `The console cannot listen on ${host}:${port}: ${(error as { code?: string }).code ?? 'error'}.`,
+        'Choose another port with --port, or stop what holds it.',
+      );
+    }
+    const address = app.server.address();
+    const bound = typeof address === 'object' && address ? address.port : port;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    return {
+      url: `http://${shownHost}:${bound}/`,
+      environment: act.resolved.environment.name,
+      close: async () => {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await app.close().catch(() => {});
+    await store.close();
+    throw error;
+  }
+}
