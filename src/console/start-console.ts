@@ -6,6 +6,7 @@
  * environment's own store and audit log.
  */
 import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import type { EnvironmentTarget } from '../acts/environment-target.js';
 import { importPeer } from '../peers.js';
 import { ConsoleConfigError } from './console-errors.js';
@@ -32,11 +33,14 @@ export interface RunningConsole {
 
 export const DEFAULT_CONSOLE_PORT = 4510;
 
-export async function startConsole(options: StartConsoleOptions = {}): Promise<RunningConsole> {
-  const port = options.port ?? DEFAULT_CONSOLE_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConsoleConfigError(`The console's port ${port} is not a port.`, 'Give --port a number from 1 to 65535.');
-  }
+/** The console's server, built but not listening: what `startConsole` listens with, and tests inject into. */
+export interface ConsoleServer {
+  readonly app: FastifyInstance;
+  readonly site: ConsoleSite;
+  close(): Promise<void>;
+}
+
+export async function buildConsoleServer(options: StartConsoleOptions = {}): Promise<ConsoleServer> {
   const { resolveForAct, openActStore } = await import('../runtime/revision-context.js');
   const act = await resolveForAct(options, { collectIssues: true });
   const store = await openActStore(act, 'write');
@@ -44,6 +48,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
   const { consolePlugin } = await importPeer('envward/console', () => import('./console-plugin.js'));
   const db = store.db as unknown as ConsoleDb;
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const close = async () => {
+    await app.close().catch(() => {});
+    await store.close();
+  };
   try {
     await ensureConsoleTables(db);
     const site: ConsoleSite = {
@@ -61,29 +69,32 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       site,
       cookieSecret: options.cookieSecret ?? randomBytes(32).toString('base64url'),
     });
-    const host = options.host ?? '127.0.0.1';
-    try {
-      await app.listen({ host, port });
-    } catch (error) {
-      throw new ConsoleConfigError(
-        `The console cannot listen on ${host}:${port}: ${(error as { code?: string }).code ?? 'error'}.`,
-        'Choose another port with --port, or stop what holds it.',
-      );
-    }
-    const address = app.server.address();
-    const bound = typeof address === 'object' && address ? address.port : port;
-    const shownHost = host.includes(':') ? `[${host}]` : host;
-    return {
-      url: `http://${shownHost}:${bound}/`,
-      environment: act.resolved.environment.name,
-      close: async () => {
-        await app.close();
-        await store.close();
-      },
-    };
+    await app.ready();
+    return { app, site, close };
   } catch (error) {
-    await app.close().catch(() => {});
-    await store.close();
+    await close();
     throw error;
   }
+}
+
+export async function startConsole(options: StartConsoleOptions = {}): Promise<RunningConsole> {
+  const port = options.port ?? DEFAULT_CONSOLE_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConsoleConfigError(`The console's port ${port} is not a port.`, 'Give --port a number from 1 to 65535.');
+  }
+  const server = await buildConsoleServer(options);
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await server.app.listen({ host, port });
+  } catch (error) {
+    await server.close();
+    throw new ConsoleConfigError(
+      `The console cannot listen on ${host}:${port}: ${(error as { code?: string }).code ?? 'error'}.`,
+      'Choose another port with --port, or stop what holds it.',
+    );
+  }
+  const address = server.app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shownHost}:${bound}/`, environment: server.site.home.name, close: server.close };
 }

@@ -1,0 +1,127 @@
+/**
+ * A project for the console tests: every environment on its own SQLite
+ * file (`var/<env>.db`), console users added through the library, and a
+ * console server built in-process (`buildConsoleServer`) that tests drive
+ * with `inject` as a browser would: cookies kept per client, the CSRF token
+ * taken from the last page fetched, redirects not followed.
+ */
+import type { FastifyInstance } from 'fastify';
+import { addConsoleUser } from '../../src/console/index.ts';
+import { buildConsoleServer, type ConsoleServer } from '../../src/console/start-console.ts';
+import { makeTempProject, type TempProject } from './temp-project.ts';
+
+export const CONSOLE_CONFIG = `import { database, defineConfig, live, z } from 'envward';
+
+export default defineConfig({
+  project: 'console-test',
+  use: [database],
+  schema: z.object({
+    app: z.object({
+      greeting: live(z.string().default('hello')),
+      port: z.number().int().default(3000),
+    }),
+  }),
+  environments: { qa: { tier: 'staging' } },
+});
+`;
+
+/** A password the tests use for every user (never a secret of the project). */
+export const PASSWORD = 'correct horse battery staple';
+
+export interface ConsoleProject {
+  readonly dir: string;
+  readonly files: TempProject;
+  addUser(name: string, roles: string, password?: string): Promise<void>;
+  /** A console server of `env` (default development), with its own cookie secret. */
+  server(env?: string): Promise<ConsoleServer>;
+  cleanup(): void;
+}
+
+export function makeConsoleProject(files: Readonly<Record<string, string>> = {}): ConsoleProject {
+  const settings: Record<string, string> = {};
+  for (const env of ['development', 'test', 'staging', 'qa', 'production']) {
+    settings[`config/environments/${env}/settings.yml`] = `database:\n  url: sqlite:var/${env}.db\n`;
+  }
+  const project = makeTempProject({ 'envward.config.ts': CONSOLE_CONFIG, ...settings, ...files });
+  const variables = { PATH: process.env.PATH };
+  return {
+    dir: project.dir,
+    files: project,
+    addUser: async (name, roles, password = PASSWORD) => {
+      await addConsoleUser({ cwd: project.dir, env: 'development', variables, name, roles, password });
+    },
+    server: (env = 'development') => buildConsoleServer({ cwd: project.dir, env, variables }),
+    cleanup: () => project.cleanup(),
+  };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string | string[] | number | undefined>;
+  readonly location: string | undefined;
+}
+
+/** A browser-like client of an in-process console: cookies and the page's CSRF token kept between calls. */
+export class ConsoleClient {
+  readonly #app: FastifyInstance;
+  readonly cookies = new Map<string, string>();
+  csrf: string | undefined;
+
+  constructor(app: FastifyInstance) {
+    this.#app = app;
+  }
+
+  #keep(headers: Answer['headers']): void {
+    const set = headers['set-cookie'];
+    for (const line of Array.isArray(set) ? set : set ? [String(set)] : []) {
+      const [pair] = line.split(';');
+      const at = (pair ?? '').indexOf('=');
+      const name = (pair ?? '').slice(0, at);
+      const value = (pair ?? '').slice(at + 1);
+      if (value === '' || /Max-Age=0/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  #answer(response: { statusCode: number; body: string; headers: Answer['headers'] }): Answer {
+    this.#keep(response.headers);
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.csrf = token;
+    const location = response.headers.location;
+    return {
+      status: response.statusCode,
+      body: response.body,
+      headers: response.headers,
+      location: typeof location === 'string' ? location : undefined,
+    };
+  }
+
+  #cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  async get(url: string): Promise<Answer> {
+    return this.#answer(await this.#app.inject({ method: 'GET', url, headers: { cookie: this.#cookieHeader() } }));
+  }
+
+  /** A form POST; `_csrf` is the last page's token unless `fields` gives one (or `csrf: false` leaves it out). */
+  async post(url: string, fields: Record<string, string> = {}, options: { csrf?: boolean } = {}): Promise<Answer> {
+    const form = new URLSearchParams(fields);
+    if (options.csrf !== false && !form.has('_csrf') && this.csrf) form.set('_csrf', this.csrf);
+    return this.#answer(
+      await this.#app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: this.#cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: form.toString(),
+      }),
+    );
+  }
+
+  /** Logs in (the login page first, for its CSRF token); the answer of the POST. */
+  async login(name: string, password = PASSWORD): Promise<Answer> {
+    await this.get('/login');
+    return this.post('/login', { name, password });
+  }
+}
