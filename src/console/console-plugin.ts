@@ -15,7 +15,7 @@ import { registerLoginRoutes, SESSION_COOKIE } from './login-routes.js';
 import { registerPages } from './pages/index.js';
 import { csrfToken, sendPage } from './reply-helpers.js';
 import { sessionUser } from './sessions.js';
-import { ConsoleHttpError, type ConsoleSite, url } from './site.js';
+import { ConsoleHttpError, type ConsoleSite, targetFor, url } from './site.js';
 import type { ConsoleUser } from './user-records.js';
 
 declare module 'fastify' {
@@ -65,6 +65,28 @@ function errorPage(
   });
 }
 
+/**
+ * A refused act is audited in the environment it was aimed at, as the
+ * user; when that log cannot be reached the refusal still stands.
+ */
+async function auditRefusal(
+  site: ConsoleSite,
+  request: FastifyRequest,
+  refused: { readonly environment: string; readonly action: string },
+): Promise<void> {
+  const user = request.consoleUser;
+  if (!user) return;
+  const { recordAct } = await import('../acts/record-act.js');
+  const path = (request.url.split('?')[0] ?? '').slice(0, 200);
+  await recordAct(
+    { ...targetFor(site, refused.environment, user) },
+    { action: 'console.refused', target: `${refused.action}: ${request.method} ${path}`, outcome: 'refused' },
+    { unstamped: 'record' },
+  ).catch((error: unknown) => {
+    request.log.warn({ code: isEnvwardError(error) ? error.code : 'internal' }, 'console refusal not audited');
+  });
+}
+
 export async function consolePlugin(app: FastifyInstance, options: ConsolePluginOptions): Promise<void> {
   const { site } = options;
   const [{ default: cookie }, { default: formbody }, { default: csrf }] = await Promise.all([
@@ -109,6 +131,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
 
   app.setErrorHandler(async (error, request, reply) => {
     if (error instanceof ConsoleHttpError) {
+      if (error.refused && request.consoleUser) await auditRefusal(site, request, error.refused);
       return sendPage(reply, errorPage(site, request, reply, error.status, error.message), error.status);
     }
     const code = (error as { code?: unknown }).code;

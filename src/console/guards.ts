@@ -30,6 +30,7 @@ export function requireAction(
     throw new ConsoleHttpError(
       403,
       `Your role in ${environment.name} does not allow this (${action}); ask an admin of ${environment.name}.`,
+      { environment: environment.name, action },
     );
   }
   return { user, environment };

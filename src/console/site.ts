@@ -46,9 +46,16 @@ export interface ConsoleSite {
 /** A console error a page answers with its status: 403 (role), 404 (no such environment or thing), 400 (bad form). */
 export class ConsoleHttpError extends Error {
   readonly status: 400 | 403 | 404 | 409;
-  constructor(status: 400 | 403 | 404 | 409, message: string) {
+  /** A refusal to record in that environment's audit log. */
+  readonly refused: { readonly environment: string; readonly action: string } | undefined;
+  constructor(
+    status: 400 | 403 | 404 | 409,
+    message: string,
+    refused?: { readonly environment: string; readonly action: string },
+  ) {
     super(message);
     this.status = status;
+    this.refused = refused;
   }
 }
 
