@@ -14,8 +14,9 @@ import { type ConsoleSettings, DEFAULT_CONSOLE_SETTINGS } from './site.js';
 
 export interface ConsoleMountOptions {
   readonly resolved: ResolvedConfig<unknown>;
-  /** The application's store (opened from the same `resolved`). */
-  readonly store: Store;
+  /** The application's store (opened from the same `resolved`), whatever its tables. */
+  // biome-ignore lint/suspicious/noExplicitAny: the application's own table types do not matter to the console.
+  readonly store: Store<any>;
   /** Signs cookies; share one across instances (a secret key of the config) so a session works on each. */
   readonly cookieSecret?: string;
   readonly settings?: Partial<ConsoleSettings>;

@@ -66,7 +66,7 @@ test('each tier has its banner colour and name in text on its pages', async () =
     assert.equal(answer?.status(), 200, env);
     const banner = page.locator('.banner');
     assert.equal(
-      await banner.evaluate((element) => getComputedStyle(element).backgroundColor),
+      await banner.evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).backgroundColor),
       colour,
       `${env} banner colour`,
     );
@@ -76,7 +76,7 @@ test('each tier has its banner colour and name in text on its pages', async () =
       new RegExp(`^\\[${env === 'test' ? 'TST' : env === 'staging' ? 'STG' : env === 'production' ? 'PRD' : 'DEV'}\\]`),
     );
     // The banner stays at the top when the page scrolls.
-    assert.equal(await banner.evaluate((element) => getComputedStyle(element).position), 'sticky');
+    assert.equal(await banner.evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).position), 'sticky');
   }
   await page.context().close();
 });

@@ -9,6 +9,7 @@
  *   npm start -- --env staging --root DIR      # another copy of the project (its own secrets)
  */
 import { environmentBanner, reportStartupError } from 'envward';
+import { envwardConsole } from 'envward/console';
 import { startJobs } from 'envward/jobs';
 import { createLogger } from 'envward/observe';
 import type { LiveStatus } from 'envward/runtime';
@@ -82,6 +83,8 @@ async function main(): Promise<number> {
   void recover();
 
   const app = await buildLedgerApp(runtime, { logger });
+  // The admin console for this environment, with its banner and roles (users: envward users add NAME --role ENV:ROLE).
+  await app.register(envwardConsole, { prefix: '/admin', resolved, store });
   const address = await app.listen({ host: config.app.host, port: config.app.port });
 
   const accounts = await store.db
@@ -105,6 +108,7 @@ async function main(): Promise<number> {
         ],
         ['config', configLine(runtime.live?.status())],
         ['url', address],
+        ['console', `${address}/admin/ (envward users add NAME --role ${resolved.environment.name}:admin)`],
       ],
     })}\n\n`,
   );
