@@ -1,8 +1,12 @@
 /** Every console page, registered in one place. */
 import type { FastifyInstance } from 'fastify';
 import type { ConsoleSite } from '../site.js';
+import { registerConfigPage } from './config-page.js';
+import { registerDiffPage } from './diff-page.js';
 import { registerOverview } from './overview.js';
 
 export function registerPages(app: FastifyInstance, site: ConsoleSite): void {
   registerOverview(app, site);
+  registerConfigPage(app, site);
+  registerDiffPage(app, site);
 }
