@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ConsoleSite } from '../site.js';
 import { registerConfigPage } from './config-page.js';
 import { registerDiffPage } from './diff-page.js';
+import { registerFlagsPage } from './flags-page.js';
 import { registerOverview } from './overview.js';
 import { registerRevisionsPage } from './revisions-page.js';
 
@@ -11,4 +12,5 @@ export function registerPages(app: FastifyInstance, site: ConsoleSite): void {
   registerConfigPage(app, site);
   registerDiffPage(app, site);
   registerRevisionsPage(app, site);
+  registerFlagsPage(app, site);
 }
