@@ -10,12 +10,14 @@ import { ConsoleClient, type ConsoleProject, makeConsoleProject } from '../suppo
 
 let project: ConsoleProject;
 let server: ConsoleServer;
-const canaries = [makeCanary('devkey'), makeCanary('prodkey')];
+const canaries = [makeCanary('devkey'), makeCanary('prodkey'), makeCanary('dbpass')];
 const HUGE = `start-${'x'.repeat(200_000)}-end`;
 
 before(async () => {
   project = makeConsoleProject(
     {
+      // The test environment's store is unreachable (nothing listens on port 1), its URL holding a password.
+      'config/environments/test/settings.yml': `database:\n  url: postgres://app:${canaries[2]}@127.0.0.1:1/app\n`,
       'config/base.yml': 'app:\n  greeting: from the base file\n',
       'config/environments/development/settings.yml': `database:\n  url: sqlite:var/development.db\napp:\n  greeting: from development\npayments:\n  note: ${HUGE}\n`,
     },
@@ -117,6 +119,27 @@ test('an unknown environment is 404 and one without a role 403', async () => {
   assert.equal((await ada.get('/env/nowhere/config')).status, 404);
   assert.equal((await ada.get('/env/%3Cscript%3E/config')).status, 404);
   assert.equal((await ada.get('/env/staging/config')).status, 403);
+});
+
+test('an unreachable store is a warning on the page, the values shown without revisions, no password', async () => {
+  const client = await as('ada');
+  for (const page of [
+    '/env/test/config',
+    '/env/test/revisions',
+    '/env/test/diff?with=development',
+    '/env/test/flags',
+  ]) {
+    const answer = await client.get(page);
+    assert.equal(answer.status, 200, `${page}: ${answer.body}`);
+    assertNoCanary(answer.body, canaries, page);
+  }
+  const config = await client.get('/env/test/config');
+  assert.match(config.body, /class="warn" role="alert">test&#39;s runtime revisions were not read/);
+  assert.match(row(config.body, 'database.url'), /postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app/);
+  assert.match(
+    (await client.get('/env/test/revisions')).body,
+    /class="warn" role="alert">test&#39;s revisions could not be read/,
+  );
 });
 
 test('without the private key a protected environment is shown without its secrets, with a warning', async () => {

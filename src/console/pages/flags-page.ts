@@ -10,6 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Environment } from '../../environment/index.js';
 import { isEnvwardError } from '../../errors.js';
+import { declaredFlags } from '../../flags/flag-table.js';
 import { type FlagList, type ListedFlag, listFlags } from '../../flags/index.js';
 import { setConfig } from '../../runtime/index.js';
 import { checkedReason, field, reasonFields, requireAction } from '../guards.js';
@@ -99,9 +100,8 @@ export function registerFlagsPage(app: FastifyInstance, site: ConsoleSite): void
     if (!FLAG_NAME.test(name)) throw new ConsoleHttpError(404, 'No such flag.');
     const value = field(request.body, 'value');
     if (value === undefined) throw new ConsoleHttpError(400, 'Give the flag a value.');
-    const declared = (
-      await listFlags({ cwd: site.project.root, env: environment.name, revisions: false, variables: site.variables })
-    ).flags.find((flag) => flag.name === name);
+    // The declarations, not a resolution: deciding which keys to write needs no environment read.
+    const declared = declaredFlags(site.project)?.find((flag) => flag.name === name);
     if (!declared) throw new ConsoleHttpError(404, 'No such flag.');
     const given = field(request.body, 'flagReason')?.trim() ?? '';
     const inherits = given === '' && declared.production === 'requires-reason' && environment.tier === 'production';
