@@ -56,6 +56,11 @@ button.link{background:none;border:none;color:#0d47a1;padding:0;text-decoration:
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:1rem}
 .card{background:#fff;border:1px solid #dde1e6;border-top-width:6px;padding:.8rem}
 .card-green{border-top-color:#1b5e20}.card-blue{border-top-color:#0d47a1}.card-amber{border-top-color:#ffb300}.card-red{border-top-color:#b71c1c}.card-purple{border-top-color:#4a148c}
+ul.plain{list-style:none;margin:0;padding:0}
+ul.plain li+li{margin-top:.2rem}
+tr.differs>th,tr.differs>td{background:#fff8e1}
+tr.differs>td:last-child{font-weight:600;color:#8a5a00}
+details>summary{cursor:pointer;color:#0d47a1}
 .login{max-width:380px;margin:3rem auto;background:#fff;border:1px solid #dde1e6;padding:1.2rem}
 `;
 

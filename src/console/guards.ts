@@ -41,14 +41,17 @@ function needsConfirmation(environment: Environment): boolean {
   return environment.tier === 'production';
 }
 
-/** The reason (and in production the typed environment name) a change form carries. */
-export function reasonFields(environment: Environment): Html {
-  return html`<label for="reason">Reason${environment.protected ? ' (required)' : ''}</label>
-<input id="reason" name="reason" type="text" maxlength="500"${environment.protected ? html` required` : ''}>
+/**
+ * The reason (and in production the typed environment name) a change form
+ * carries; `idPrefix` keeps element ids unique when a page has several such forms.
+ */
+export function reasonFields(environment: Environment, idPrefix = ''): Html {
+  return html`<label for="${idPrefix}reason">Reason${environment.protected ? ' (required)' : ''}</label>
+<input id="${idPrefix}reason" name="reason" type="text" maxlength="500"${environment.protected ? html` required` : ''}>
 ${
   needsConfirmation(environment)
-    ? html`<label for="confirm">Type <code>${environment.name}</code> to confirm</label>
-<input id="confirm" name="confirm" type="text" autocomplete="off" required>`
+    ? html`<label for="${idPrefix}confirm">Type <code>${environment.name}</code> to confirm</label>
+<input id="${idPrefix}confirm" name="confirm" type="text" autocomplete="off" required>`
     : ''
 }`;
 }

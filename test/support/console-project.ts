@@ -10,20 +10,37 @@ import { addConsoleUser } from '../../src/console/index.ts';
 import { buildConsoleServer, type ConsoleServer } from '../../src/console/start-console.ts';
 import { makeTempProject, type TempProject } from './temp-project.ts';
 
-export const CONSOLE_CONFIG = `import { database, defineConfig, live, z } from 'envward';
+/** What a test adds to the console project's envward.config.ts (the default adds nothing). */
+export interface ConsoleConfigOptions {
+  /** Import lines above the config, e.g. `import { flags } from 'envward/flags';`. */
+  readonly imports?: string;
+  /** More entries of `use: [database, ...]`, as TypeScript source. */
+  readonly use?: string;
+  /** More groups of the schema object, as TypeScript source (`secret` is imported). */
+  readonly schema?: string;
+}
+
+/** The console project's envward.config.ts, with what `options` adds. */
+export function consoleConfig(options: ConsoleConfigOptions = {}): string {
+  return `import { database, defineConfig, live, secret, z } from 'envward';
+${options.imports ?? ''}
 
 export default defineConfig({
   project: 'console-test',
-  use: [database],
+  use: [database${options.use ? `, ${options.use}` : ''}],
   schema: z.object({
     app: z.object({
       greeting: live(z.string().default('hello')),
       port: z.number().int().default(3000),
     }),
+    ${options.schema ?? ''}
   }),
   environments: { qa: { tier: 'staging' } },
 });
 `;
+}
+
+export const CONSOLE_CONFIG = consoleConfig();
 
 /** A password the tests use for every user (never a secret of the project). */
 export const PASSWORD = 'correct horse battery staple';
@@ -37,12 +54,15 @@ export interface ConsoleProject {
   cleanup(): void;
 }
 
-export function makeConsoleProject(files: Readonly<Record<string, string>> = {}): ConsoleProject {
+export function makeConsoleProject(
+  files: Readonly<Record<string, string>> = {},
+  config: ConsoleConfigOptions = {},
+): ConsoleProject {
   const settings: Record<string, string> = {};
   for (const env of ['development', 'test', 'staging', 'qa', 'production']) {
     settings[`config/environments/${env}/settings.yml`] = `database:\n  url: sqlite:var/${env}.db\n`;
   }
-  const project = makeTempProject({ 'envward.config.ts': CONSOLE_CONFIG, ...settings, ...files });
+  const project = makeTempProject({ 'envward.config.ts': consoleConfig(config), ...settings, ...files });
   const variables = { PATH: process.env.PATH };
   return {
     dir: project.dir,

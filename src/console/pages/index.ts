@@ -1,8 +1,16 @@
 /** Every console page, registered in one place. */
 import type { FastifyInstance } from 'fastify';
 import type { ConsoleSite } from '../site.js';
+import { registerConfigPage } from './config-page.js';
+import { registerDiffPage } from './diff-page.js';
+import { registerFlagsPage } from './flags-page.js';
 import { registerOverview } from './overview.js';
+import { registerRevisionsPage } from './revisions-page.js';
 
 export function registerPages(app: FastifyInstance, site: ConsoleSite): void {
   registerOverview(app, site);
+  registerConfigPage(app, site);
+  registerDiffPage(app, site);
+  registerRevisionsPage(app, site);
+  registerFlagsPage(app, site);
 }
