@@ -13,6 +13,8 @@ export interface ActTarget {
   /** Process variables for resolving the store (its URL or password may be a secret); default `process.env`. */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   readonly hostname?: string;
+  /** Who acts (the console's `console:<name>`); default the OS user. */
+  readonly actor?: string;
 }
 
 export interface RecordActOptions {
@@ -45,13 +47,14 @@ export async function recordAct(target: ActTarget, event: AuditEvent, options: R
     env: target.env,
     checkHost: false,
   });
+  const actorOption = target.actor !== undefined ? { actor: target.actor } : {};
   let store: Store;
   try {
-    store = await openStore(resolved);
+    store = await openStore(resolved, actorOption);
   } catch (error) {
     const unstamped = error instanceof EnvwardError && error.code === 'EW_DB_UNSTAMPED';
     if (!unstamped || options.unstamped === 'refuse') throw error;
-    store = await openStore(resolved, { stampMode: 'inspect', writable: true });
+    store = await openStore(resolved, { stampMode: 'inspect', writable: true, ...actorOption });
   }
   try {
     await store.audit.append(event);
