@@ -147,3 +147,26 @@ test('jobs in production need the reason and the typed name; then run, audited a
   const events = await auditOf('production', 'job.run');
   assert.equal(events.at(-1)?.actor, 'console:otto');
 });
+
+test('two admins run the same pending migration at once: it is applied once, the other run finds nothing', async () => {
+  project.files.write(
+    'migrations/003_create_notes.ts',
+    `import type { Kysely } from 'kysely';
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('notes').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+}
+`,
+  );
+  const [one, two] = [await client('ada'), await client('ada')];
+  await Promise.all([one.get('/env/development/migrations'), two.get('/env/development/migrations')]);
+  await Promise.all([
+    one.post('/env/development/migrations/up', { reason: 'one' }),
+    two.post('/env/development/migrations/up', { reason: 'two' }),
+  ]);
+  const flashes = [
+    flashOf((await one.get('/env/development/migrations')).body)?.text,
+    flashOf((await two.get('/env/development/migrations')).body)?.text,
+  ].sort();
+  assert.deepEqual(flashes, ['Applied 1: 003_create_notes.', 'Nothing to migrate.']);
+  assert.deepEqual(await applied('development'), ['001_create_accounts', '002_drop_legacy', '003_create_notes']);
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ConsoleServer } from '../../src/console/start-console.ts';
@@ -157,4 +157,60 @@ test('audit paging: ?before= shows older events; a malformed one is ignored', as
   const junk = await ada.get('/env/development/audit?before=%3Cx%3E');
   assert.equal(junk.status, 200);
   assert.match(junk.body, /data-seq="2"/);
+});
+
+test('the rotation is audited as the console user with the reason', async () => {
+  const store = await project.open('development');
+  try {
+    const [rotation] = await store.audit.list({ action: 'secrets.rotate-key' });
+    assert.equal(rotation?.actor, 'console:ada');
+    assert.equal(rotation?.reason, 'yearly');
+  } finally {
+    await store.close();
+  }
+});
+
+test('cross-environment: an admin of development who views production cannot set its secrets', async () => {
+  const ada = await client('ada');
+  const page = await ada.get('/env/production/secrets');
+  assert.equal(page.status, 200);
+  assert.doesNotMatch(page.body, /data-form="set-secret"/);
+  const refused = await ada.post('/env/production/secrets/set', {
+    key: 'payments.apiKey',
+    value: CANARY,
+    reason: 'r',
+    confirm: 'production',
+  });
+  assert.equal(refused.status, 403);
+  assert.doesNotMatch(seen([page, refused], ada), new RegExp(CANARY));
+});
+
+test('reading the pages writes nothing: no audit event in development, no database made for an environment without one', async () => {
+  await project.addUser('tess', 'development:viewer,test:viewer');
+  const tess = await client('tess');
+  const store = await project.open('development');
+  const count = async () => (await store.audit.list({ limit: 100000 })).length;
+  try {
+    const before = await count();
+    for (const page of ['secrets', 'migrations', 'audit', 'jobs']) {
+      assert.equal((await tess.get(`/env/development/${page}`)).status, 200);
+      const fresh = await tess.get(`/env/test/${page}`);
+      assert.equal(fresh.status, 200, fresh.body);
+    }
+    assert.match((await tess.get('/env/test/audit')).body, /data-problem>EW_DB_MISSING/);
+    assert.equal(await count(), before);
+    assert.equal(existsSync(join(project.dir, 'var/test.db')), false);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a huge form is refused before any handler runs (413), and nothing is written', async () => {
+  const ada = await client('ada');
+  await ada.get('/env/development/secrets');
+  const file = join(project.dir, 'config/environments/development/secrets.yml');
+  const before = readFileSync(file, 'utf8');
+  const answer = await ada.post('/env/development/secrets/set', { key: 'payments.apiKey', value: 'v'.repeat(70_000) });
+  assert.equal(answer.status, 413);
+  assert.equal(readFileSync(file, 'utf8'), before);
 });
