@@ -79,6 +79,8 @@ export interface MigrateOptions {
   readonly allowDestructive?: { readonly reason: string };
   /** Skip the backup of a protected environment; needs a reason; audited. */
   readonly noBackup?: { readonly reason: string };
+  /** Why this run, audited with it (an approval's reason takes its place when given). */
+  readonly reason?: string;
   /** How long to wait for another migrator (default 60 s). */
   readonly waitMs?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
@@ -109,6 +111,11 @@ function requireReason(approval: { readonly reason: string } | undefined): strin
   if (!approval) return undefined;
   if (!approval.reason?.trim()) throw new ForceWithoutReasonError();
   return approval.reason.trim();
+}
+
+/** The run's own reason, trimmed; undefined when empty. */
+function runReason(options: MigrateOptions): string | undefined {
+  return options.reason?.trim() || undefined;
 }
 
 /** Counts a migration's statements (for error messages) and offers a failpoint after each. */
@@ -337,7 +344,7 @@ export async function migrateUp(store: Store, options: MigrateOptions = {}): Pro
     const backup = await backupFirst(store, 'before-migrate', noBackupReason);
     // Without an approval, a protected environment judges each statement again as it runs (run-guard.ts).
     const judge = environment.protected && allowReason === undefined ? await statementJudge(store.dialect) : undefined;
-    const applied = await runAll(store, db, pending, plans, 'up', options, allowReason, judge);
+    const applied = await runAll(store, db, pending, plans, 'up', options, allowReason ?? runReason(options), judge);
     return { applied, backup };
   });
 }
@@ -388,7 +395,7 @@ export async function migrateDown(store: Store, options: MigrateOptions & { step
       );
     }
     const backup = await backupFirst(store, 'before-rollback', noBackupReason);
-    const rolledBack = await runAll(store, db, targets, plans, 'down', options, allowReason);
+    const rolledBack = await runAll(store, db, targets, plans, 'down', options, allowReason ?? runReason(options));
     return { applied: rolledBack, backup };
   });
 }

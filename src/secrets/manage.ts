@@ -197,6 +197,10 @@ export interface RotateKeyRequest extends EnvironmentTarget {
   /** Receives the new private key before the commit point, to show it (the key is from the variable). */
   readonly beforeCommit?: (privateKey: string, environment: string) => void;
   readonly now?: Date;
+  /** Who acts, in the audit event; default the OS user. */
+  readonly actor?: string;
+  /** Why, recorded in the audit event. */
+  readonly reason?: string;
 }
 
 export interface RotateKeyResult extends RotationResult {
@@ -227,11 +231,17 @@ export async function rotateKey(request: RotateKeyRequest = {}): Promise<RotateK
     ...(request.beforeCommit ? { beforeCommit: (key: string) => request.beforeCommit?.(key, environment.name) } : {}),
   });
   // The old key in the variable no longer opens the secrets: the store is found with the new one.
-  const target = actTarget(opened);
+  const target = { ...actTarget(opened), ...(request.actor !== undefined ? { actor: request.actor } : {}) };
   const withNewKey = result.privateKey
     ? { ...target, variables: { ...variables, [paths.variable]: result.privateKey } }
     : target;
-  const event = { action: 'secrets.rotate-key', target: `${result.retired} -> ${result.publicKey}`, outcome: 'done' };
+  const reason = request.reason?.trim();
+  const event = {
+    action: 'secrets.rotate-key',
+    target: `${result.retired} -> ${result.publicKey}`,
+    ...(reason ? { reason } : {}),
+    outcome: 'done',
+  };
   try {
     await recordAct(withNewKey, event, { unstamped: 'record' });
     return { environment: environment.name, ...result, audited: true };

@@ -28,6 +28,8 @@ export interface AuditFilter {
   readonly since?: string;
   readonly action?: string;
   readonly limit?: number;
+  /** Only events numbered below this one: the next page back from a page whose oldest event it is. */
+  readonly before?: number;
 }
 
 export type AuditBreak = {
@@ -251,6 +253,7 @@ export function auditLog(
         .limit(filter.limit ?? 100);
       if (filter.since) query = query.where('at', '>=', filter.since);
       if (filter.action) query = query.where('action', '=', filter.action);
+      if (filter.before !== undefined) query = query.where('seq', '<', filter.before);
       return (await rowsIfAny(query.execute())).reverse();
     },
 

@@ -1,11 +1,15 @@
 /** Every console page, registered in one place. */
 import type { FastifyInstance } from 'fastify';
 import type { ConsoleSite } from '../site.js';
+import { registerAuditPages } from './audit.js';
 import { registerConfigPage } from './config-page.js';
 import { registerDiffPage } from './diff-page.js';
 import { registerFlagsPage } from './flags-page.js';
+import { registerJobsPages } from './jobs.js';
+import { registerMigrationsPages } from './migrations.js';
 import { registerOverview } from './overview.js';
 import { registerRevisionsPage } from './revisions-page.js';
+import { registerSecretsPages } from './secrets.js';
 
 export function registerPages(app: FastifyInstance, site: ConsoleSite): void {
   registerOverview(app, site);
@@ -13,4 +17,8 @@ export function registerPages(app: FastifyInstance, site: ConsoleSite): void {
   registerDiffPage(app, site);
   registerRevisionsPage(app, site);
   registerFlagsPage(app, site);
+  registerSecretsPages(app, site);
+  registerMigrationsPages(app, site);
+  registerAuditPages(app, site);
+  registerJobsPages(app, site);
 }
