@@ -106,11 +106,11 @@ function adminForms(
 <select id="key" name="key">${keys.map((key) => html`<option value="${key}">${key}</option>`)}</select>
 <label for="value">Value (encrypted with the public key; never shown again)</label>
 <input id="value" name="value" type="password" autocomplete="new-password" required>
-${reasonFields(environment)}
+${reasonFields(environment, 'set-')}
 <p><button type="submit">Set secret</button></p></form>
 <form class="act" method="post" action="${path}/rotate" data-form="rotate-key">${csrfField(csrf)}
 <h2>Rotate the key pair</h2>
 <p>Makes a new key pair and re-encrypts every secret, all or nothing. Needs ${environment.name}'s private key on the console's host.</p>
-${reasonFields(environment)}
+${reasonFields(environment, 'rotate-')}
 <p><button class="danger" type="submit">Rotate key</button></p></form>`;
 }
