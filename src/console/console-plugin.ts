@@ -15,7 +15,7 @@ import { registerLoginRoutes, SESSION_COOKIE } from './login-routes.js';
 import { registerPages } from './pages/index.js';
 import { csrfToken, sendPage } from './reply-helpers.js';
 import { sessionUser } from './sessions.js';
-import { ConsoleHttpError, type ConsoleSite, targetFor, url } from './site.js';
+import { actorOf, ConsoleHttpError, type ConsoleSite, targetFor, url } from './site.js';
 import type { ConsoleUser } from './user-records.js';
 
 declare module 'fastify' {
@@ -66,8 +66,10 @@ function errorPage(
 }
 
 /**
- * A refused act is audited in the environment it was aimed at, as the
- * user; when that log cannot be reached the refusal still stands.
+ * A refused act is audited in the console's own log (its security record:
+ * logins and refusals, always reachable) and in the log of the environment
+ * it was aimed at, when that is another one whose database exists. The
+ * refusal stands whether or not either record could be written.
  */
 async function auditRefusal(
   site: ConsoleSite,
@@ -76,15 +78,18 @@ async function auditRefusal(
 ): Promise<void> {
   const user = request.consoleUser;
   if (!user) return;
-  const { recordAct } = await import('../acts/record-act.js');
   const path = (request.url.split('?')[0] ?? '').slice(0, 200);
-  await recordAct(
-    { ...targetFor(site, refused.environment, user) },
-    { action: 'console.refused', target: `${refused.action}: ${request.method} ${path}`, outcome: 'refused' },
-    { unstamped: 'record' },
-  ).catch((error: unknown) => {
+  const event = {
+    action: 'console.refused',
+    target: `${refused.environment}: ${refused.action} (${request.method} ${path})`,
+    outcome: 'refused',
+  } as const;
+  const warn = (error: unknown) =>
     request.log.warn({ code: isEnvwardError(error) ? error.code : 'internal' }, 'console refusal not audited');
-  });
+  await site.store.auditAs(actorOf(user)).append(event).catch(warn);
+  if (refused.environment === site.home.name) return;
+  const { recordAct } = await import('../acts/record-act.js');
+  await recordAct(targetFor(site, refused.environment, user), event, { unstamped: 'refuse' }).catch(warn);
 }
 
 export async function consolePlugin(app: FastifyInstance, options: ConsolePluginOptions): Promise<void> {
