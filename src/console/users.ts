@@ -14,8 +14,15 @@ import { allUsers, type ConsoleUser, deleteSessionsOf, findUser, writeGrants } f
 
 /** Which console's users: the project and the environment the console runs in (default: detected). */
 export interface ConsoleUsersTarget extends EnvironmentTarget {
-  /** Who acts, for the audit log; default the OS user. */
+  /** Who acts, for the audit log; default the OS user (the console: `console:<name>`). */
   readonly actor?: string;
+  /** Why, for the audit log (the console asks for one in a protected environment). */
+  readonly reason?: string;
+}
+
+/** The audit event's reason field, when one was given. */
+function because(target: ConsoleUsersTarget): { reason?: string } {
+  return target.reason ? { reason: target.reason } : {};
 }
 
 export interface AddConsoleUserRequest extends ConsoleUsersTarget {
@@ -117,7 +124,12 @@ export async function addConsoleUser(request: AddConsoleUserRequest): Promise<Co
         .execute();
       await writeGrants(tx, request.name, grants);
       return {
-        event: { action: 'console.user.add', target: `${request.name} (${grantsText(grants)})`, outcome: 'done' },
+        event: {
+          action: 'console.user.add',
+          target: `${request.name} (${grantsText(grants)})`,
+          outcome: 'done',
+          ...because(request),
+        },
         value: undefined,
       };
     });
@@ -134,7 +146,12 @@ export async function setConsoleRoles(request: ConsoleRolesRequest): Promise<Con
     await store.audit.appendWith(async (trx) => {
       await writeGrants(trx as unknown as ConsoleDb, request.name, grants);
       return {
-        event: { action: 'console.user.roles', target: `${request.name} (${grantsText(grants)})`, outcome: 'done' },
+        event: {
+          action: 'console.user.roles',
+          target: `${request.name} (${grantsText(grants)})`,
+          outcome: 'done',
+          ...because(request),
+        },
         value: undefined,
       };
     });
@@ -151,7 +168,10 @@ export async function removeConsoleUser(request: ConsoleUsersTarget & { readonly
       const tx = trx as unknown as ConsoleDb;
       await deleteSessionsOf(tx, request.name);
       await tx.deleteFrom(USER_TABLE).where('name', '=', request.name).execute();
-      return { event: { action: 'console.user.remove', target: request.name, outcome: 'done' }, value: undefined };
+      return {
+        event: { action: 'console.user.remove', target: request.name, outcome: 'done', ...because(request) },
+        value: undefined,
+      };
     });
   });
 }
