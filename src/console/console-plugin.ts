@@ -37,6 +37,14 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
+const UNDERSTOOD = 'The request was not understood.';
+/** What a refused request is told (never the parser's own words, which may quote the body). */
+const CLIENT_ERRORS: Readonly<Record<number, string>> = {
+  413: 'The form is too large.',
+  415: 'The console takes forms only.',
+  429: 'Too many attempts from this address: wait a minute and try again.',
+};
+
 /** Paths served without a session. */
 function isPublic(path: string): boolean {
   return path === '/login' || path.startsWith('/assets/') || path.startsWith('/favicon/');
@@ -127,7 +135,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
     }
     const status = (error as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendPage(reply, errorPage(site, request, reply, status, 'The request was not understood.'), status);
+      return sendPage(reply, errorPage(site, request, reply, status, CLIENT_ERRORS[status] ?? UNDERSTOOD), status);
     }
     // A library error's message names keys and files, never values; anything else is not shown at all.
     const text = isEnvwardError(error) ? `${error.code}: ${error.message}` : 'Something went wrong on the server.';
