@@ -57,6 +57,7 @@ button.link{background:none;border:none;color:#0d47a1;padding:0;text-decoration:
 .card{background:#fff;border:1px solid #dde1e6;border-top-width:6px;padding:.8rem}
 .card-green{border-top-color:#1b5e20}.card-blue{border-top-color:#0d47a1}.card-amber{border-top-color:#ffb300}.card-red{border-top-color:#b71c1c}.card-purple{border-top-color:#4a148c}
 .login{max-width:380px;margin:3rem auto;background:#fff;border:1px solid #dde1e6;padding:1.2rem}
+a.button{display:inline-block;padding:.35rem .9rem;border:1px solid #33475b;border-radius:3px;color:#33475b;text-decoration:none}
 `;
 
 /** A favicon with the environment's colour and code, so a browser tab says which environment it is. */

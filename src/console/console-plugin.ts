@@ -47,7 +47,9 @@ const CLIENT_ERRORS: Readonly<Record<number, string>> = {
 
 /** Paths served without a session. */
 function isPublic(path: string): boolean {
-  return path === '/login' || path.startsWith('/assets/') || path.startsWith('/favicon/');
+  return (
+    path === '/login' || path.startsWith('/login/oidc') || path.startsWith('/assets/') || path.startsWith('/favicon/')
+  );
 }
 
 export interface ConsolePluginOptions {
