@@ -84,6 +84,8 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
   ]);
   const path = site.prefix || '/';
   await app.register(cookie, { secret: options.cookieSecret });
+  // Forms only: no JSON or text body reaches a console route (415), whatever the host application parses.
+  app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',

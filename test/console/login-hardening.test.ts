@@ -195,7 +195,13 @@ test('huge, binary and malformed bodies are refused cleanly, never a 500', async
       payload: `_csrf=${client.csrf}&name=ada&name=bob&password=x`,
       expected: [401],
     },
-    { type: 'application/json', payload: '{"name":', expected: [400] },
+    { type: 'application/json', payload: '{"name":', expected: [415] },
+    {
+      type: 'application/json',
+      payload: `{"_csrf":"${client.csrf}","name":"ada","password":"${PASSWORD}"}`,
+      expected: [415],
+    },
+    { type: 'text/plain', payload: 'name=ada', expected: [415] },
   ];
   for (const attempt of tries) {
     const response = await server.app.inject({
