@@ -67,6 +67,16 @@ function grantsFor(environments: readonly string[], roles: string | Grants): Gra
   return grants;
 }
 
+function taken(name: string): ConsoleUserError {
+  return new ConsoleUserError(`Console user ${name} exists already.`, 'Change roles with envward users roles.');
+}
+
+/** A unique-key violation, from PostgreSQL (23505) or SQLite. */
+function isDuplicateKey(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 interface HomeStore {
   readonly store: Store;
   readonly db: ConsoleDb;
@@ -103,36 +113,37 @@ export async function addConsoleUser(request: AddConsoleUserRequest): Promise<Co
   const hash = request.password === undefined ? null : await hashPassword(request.password);
   return withHomeStore(request, 'write', async ({ store, db, environments }) => {
     const grants = grantsFor(environments, request.roles);
-    if (await findUser(db, request.name)) {
-      throw new ConsoleUserError(
-        `Console user ${request.name} exists already.`,
-        'Change roles with envward users roles.',
-      );
-    }
-    await store.audit.appendWith(async (trx) => {
-      const tx = trx as unknown as ConsoleDb;
-      await tx
-        .insertInto(USER_TABLE)
-        .values({
-          name: request.name,
-          password_hash: hash,
-          failed_attempts: 0,
-          locked_until: null,
-          created_at: new Date().toISOString(),
-          created_by: store.actor,
-        })
-        .execute();
-      await writeGrants(tx, request.name, grants);
-      return {
-        event: {
-          action: 'console.user.add',
-          target: `${request.name} (${grantsText(grants)})`,
-          outcome: 'done',
-          ...because(request),
-        },
-        value: undefined,
-      };
-    });
+    if (await findUser(db, request.name)) throw taken(request.name);
+    await store.audit
+      .appendWith(async (trx) => {
+        const tx = trx as unknown as ConsoleDb;
+        await tx
+          .insertInto(USER_TABLE)
+          .values({
+            name: request.name,
+            password_hash: hash,
+            failed_attempts: 0,
+            locked_until: null,
+            created_at: new Date().toISOString(),
+            created_by: store.actor,
+          })
+          .execute();
+        await writeGrants(tx, request.name, grants);
+        return {
+          event: {
+            action: 'console.user.add',
+            target: `${request.name} (${grantsText(grants)})`,
+            outcome: 'done',
+            ...because(request),
+          },
+          value: undefined,
+        };
+      })
+      .catch(async (error: unknown) => {
+        // Another add of the same name won between the check above and this insert.
+        if (isDuplicateKey(error) && (await findUser(db, request.name))) throw taken(request.name);
+        throw error;
+      });
     return (await findUser(db, request.name)) as ConsoleUser;
   });
 }
