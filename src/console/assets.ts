@@ -62,6 +62,7 @@ tr.differs>th,tr.differs>td{background:#fff8e1}
 tr.differs>td:last-child{font-weight:600;color:#8a5a00}
 details>summary{cursor:pointer;color:#0d47a1}
 .login{max-width:380px;margin:3rem auto;background:#fff;border:1px solid #dde1e6;padding:1.2rem}
+a.button{display:inline-block;padding:.35rem .9rem;border:1px solid #33475b;border-radius:3px;color:#33475b;text-decoration:none}
 `;
 
 /** A favicon with the environment's colour and code, so a browser tab says which environment it is. */

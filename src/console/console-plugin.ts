@@ -37,9 +37,19 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
+const UNDERSTOOD = 'The request was not understood.';
+/** What a refused request is told (never the parser's own words, which may quote the body). */
+const CLIENT_ERRORS: Readonly<Record<number, string>> = {
+  413: 'The form is too large.',
+  415: 'The console takes forms only.',
+  429: 'Too many attempts from this address: wait a minute and try again.',
+};
+
 /** Paths served without a session. */
 function isPublic(path: string): boolean {
-  return path === '/login' || path.startsWith('/assets/') || path.startsWith('/favicon/');
+  return (
+    path === '/login' || path.startsWith('/login/oidc') || path.startsWith('/assets/') || path.startsWith('/favicon/')
+  );
 }
 
 export interface ConsolePluginOptions {
@@ -101,6 +111,8 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
   ]);
   const path = site.prefix || '/';
   await app.register(cookie, { secret: options.cookieSecret });
+  // Forms only: no JSON or text body reaches a console route (415), whatever the host application parses.
+  app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
@@ -155,7 +167,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsolePlugin
     }
     const status = (error as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendPage(reply, errorPage(site, request, reply, status, 'The request was not understood.'), status);
+      return sendPage(reply, errorPage(site, request, reply, status, CLIENT_ERRORS[status] ?? UNDERSTOOD), status);
     }
     // A library error's message names keys and files, never values; anything else is not shown at all.
     const text = isEnvwardError(error) ? `${error.code}: ${error.message}` : 'Something went wrong on the server.';

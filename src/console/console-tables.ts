@@ -49,13 +49,14 @@ export type ConsoleDb = Kysely<ConsoleTables>;
 export const USER_NAME = /^[a-z][a-z0-9._-]{0,63}$/;
 
 export async function ensureConsoleTables(db: ConsoleDb): Promise<void> {
-  // Two processes making them at once: the loser of CREATE finds them made.
+  // Several processes making them at once: PostgreSQL's IF NOT EXISTS still lets a concurrent CREATE fail
+  // (pg_type's unique index); the loser tries again and finds that table made. It can lose once per table.
   for (let attempt = 0; ; attempt++) {
     try {
       await createTables(db);
       return;
     } catch (error) {
-      if (attempt >= 2) throw error;
+      if (attempt >= 5) throw error;
     }
   }
 }

@@ -19,8 +19,9 @@ import type {
 } from './users.js';
 
 export { ConsoleConfigError, ConsolePasswordError, ConsoleUserError } from './console-errors.js';
+export { consoleSettings } from './console-settings-schema.js';
 export { ACTIONS, type ConsoleAction, type Grants, ROLES, type Role } from './roles.js';
-export type { ConsoleSettings } from './site.js';
+export type { ConsoleSettings, OidcSettings } from './site.js';
 export type {
   AddConsoleUserRequest,
   ConsoleMountOptions,

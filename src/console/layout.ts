@@ -20,6 +20,8 @@ export interface PageOptions {
   /** The CSRF token for the logout form (and any form on the page). */
   readonly csrf?: string | undefined;
   readonly flash?: { readonly kind: 'ok' | 'error'; readonly text: string } | undefined;
+  /** A same-site URL the browser goes on to at once (meta refresh: no script, so the CSP allows it). */
+  readonly refresh?: string | undefined;
 }
 
 /** The banner: colour and, always, the words. */
@@ -72,6 +74,7 @@ export function page(options: PageOptions): Html {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title>
+${options.refresh ? html`<meta http-equiv="refresh" content="0;url=${options.refresh}">` : ''}
 <link rel="icon" type="image/svg+xml" href="${url(site, `/favicon/${encodeURIComponent(environment.name)}.svg`)}">
 <link rel="stylesheet" href="${url(site, '/assets/console.css')}">
 </head><body>

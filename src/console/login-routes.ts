@@ -19,7 +19,7 @@ export const SESSION_COOKIE = 'envward_session';
 
 const REFUSED = 'Wrong name or password, or the account is locked for a while.';
 
-function loginPage(site: ConsoleSite, reply: FastifyReply, message?: string, name = '') {
+export function loginPage(site: ConsoleSite, reply: FastifyReply, message?: string, name = '') {
   return page({
     site,
     title: 'Log in',
@@ -28,8 +28,14 @@ ${message ? html`<p class="flash flash-error" role="alert">${message}</p>` : ''}
 ${csrfField(csrfToken(reply))}
 <label for="name">Name</label><input id="name" name="name" type="text" autocomplete="username" value="${name}" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<p><button type="submit">Log in</button></p></form>`,
+<p><button type="submit">Log in</button></p>
+${site.settings.oidc ? html`<p class="oidc"><a class="button" href="${url(site, '/login/oidc')}">Log in with ${issuerName(site.settings.oidc.issuer)}</a></p>` : ''}</form>`,
   });
+}
+
+/** The identity provider as the login button names it: its host. */
+function issuerName(issuer: string): string {
+  return new URL(issuer).host;
 }
 
 function cookieOptions(site: ConsoleSite) {
@@ -41,6 +47,28 @@ function cookieOptions(site: ConsoleSite) {
     signed: true,
     maxAge: site.settings.sessionMinutes * 60,
   };
+}
+
+/**
+ * Signs `name` in: a new session (the one a cookie sent before named is
+ * ended, never promoted), a fresh CSRF secret, audited as `console.login`.
+ */
+export async function beginSession(
+  site: ConsoleSite,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: string,
+  via?: string,
+): Promise<void> {
+  const previous = request.cookies[SESSION_COOKIE];
+  const unsigned = previous ? request.unsignCookie(previous) : undefined;
+  if (unsigned?.valid && unsigned.value) await endSession(site.db, unsigned.value);
+  const token = await createSession(site.db, name, site.settings.sessionMinutes);
+  await site.store
+    .auditAs(actorOf({ name }))
+    .append({ action: 'console.login', target: via ? `${name} (${via})` : name, outcome: 'done' });
+  reply.clearCookie('envward_csrf', { path: site.prefix || '/' });
+  reply.setCookie(SESSION_COOKIE, token, cookieOptions(site));
 }
 
 export async function registerLoginRoutes(app: FastifyInstance, site: ConsoleSite): Promise<void> {
@@ -72,16 +100,15 @@ export async function registerLoginRoutes(app: FastifyInstance, site: ConsoleSit
         return sendPage(reply, loginPage(site, reply, REFUSED, USER_NAME.test(name) ? name : ''), 401);
       }
       await clearFailures(site.db, known.name);
-      const previous = request.cookies[SESSION_COOKIE];
-      const unsigned = previous ? request.unsignCookie(previous) : undefined;
-      if (unsigned?.valid && unsigned.value) await endSession(site.db, unsigned.value);
-      const token = await createSession(site.db, known.name, site.settings.sessionMinutes);
-      await site.store.auditAs(actorOf(known)).append({ action: 'console.login', target: known.name, outcome: 'done' });
-      reply.clearCookie('envward_csrf', { path: site.prefix || '/' });
-      reply.setCookie(SESSION_COOKIE, token, cookieOptions(site));
+      await beginSession(site, request, reply, known.name);
       return reply.redirect(url(site, '/'), 303);
     },
   );
+
+  if (site.settings.oidc) {
+    const { registerOidcRoutes } = await import('./oidc-login.js');
+    registerOidcRoutes(app, site, site.settings.oidc);
+  }
 
   app.post('/logout', async (request: FastifyRequest, reply: FastifyReply) => {
     const signed = request.cookies[SESSION_COOKIE];

@@ -8,16 +8,17 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/open-store.js';
+import { consoleConfigOf } from './console-config.js';
 import { consolePlugin } from './console-plugin.js';
 import { type ConsoleDb, ensureConsoleTables } from './console-tables.js';
-import { type ConsoleSettings, DEFAULT_CONSOLE_SETTINGS } from './site.js';
+import type { ConsoleSettings } from './site.js';
 
 export interface ConsoleMountOptions {
   readonly resolved: ResolvedConfig<unknown>;
   /** The application's store (opened from the same `resolved`), whatever its tables. */
   // biome-ignore lint/suspicious/noExplicitAny: the application's own table types do not matter to the console.
   readonly store: Store<any>;
-  /** Signs cookies; share one across instances (a secret key of the config) so a session works on each. */
+  /** Signs cookies; default `console.cookieSecret` (share one across instances so a session works on each), else random. */
   readonly cookieSecret?: string;
   readonly settings?: Partial<ConsoleSettings>;
   /** Fastify's own option: where the pages go, e.g. '/admin'. */
@@ -25,6 +26,7 @@ export interface ConsoleMountOptions {
 }
 
 export async function mountConsole(app: FastifyInstance, options: ConsoleMountOptions): Promise<void> {
+  const config = consoleConfigOf(options.resolved, options.settings);
   const db = options.store.db as unknown as ConsoleDb;
   await ensureConsoleTables(db);
   await consolePlugin(app, {
@@ -37,8 +39,8 @@ export async function mountConsole(app: FastifyInstance, options: ConsoleMountOp
       variables: process.env,
       hostname: options.resolved.hostname,
       prefix: app.prefix,
-      settings: { ...DEFAULT_CONSOLE_SETTINGS, ...options.settings },
+      settings: config.settings,
     },
-    cookieSecret: options.cookieSecret ?? randomBytes(32).toString('base64url'),
+    cookieSecret: options.cookieSecret ?? config.cookieSecret ?? randomBytes(32).toString('base64url'),
   });
 }

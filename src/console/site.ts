@@ -18,6 +18,18 @@ export interface ConsoleSettings {
   readonly lockoutMinutes: number;
   /** Login attempts per minute from one address (all names together). */
   readonly loginPerMinute: number;
+  /** OpenID Connect login, when the project configures a provider. */
+  readonly oidc?: OidcSettings;
+}
+
+/** An OpenID Connect provider the console offers login with (`console.oidc.*`). */
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Absent for a public client (PKCE only). */
+  readonly clientSecret?: string;
+  /** The console's callback URL as the provider knows it (ends in /login/oidc/callback). */
+  readonly redirectUrl: string;
 }
 
 export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = Object.freeze({

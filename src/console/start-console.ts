@@ -9,16 +9,17 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { EnvironmentTarget } from '../acts/environment-target.js';
 import { importPeer } from '../peers.js';
+import { consoleConfigOf } from './console-config.js';
 import { ConsoleConfigError } from './console-errors.js';
 import { type ConsoleDb, ensureConsoleTables } from './console-tables.js';
-import { type ConsoleSettings, type ConsoleSite, DEFAULT_CONSOLE_SETTINGS } from './site.js';
+import type { ConsoleSettings, ConsoleSite } from './site.js';
 
 export interface StartConsoleOptions extends EnvironmentTarget {
-  /** Address to listen on; default 127.0.0.1 (the console is not for the open network without a proxy). */
+  /** Address to listen on; default `console.host`, else 127.0.0.1 (the console is not for the open network without a proxy). */
   readonly host?: string;
-  /** Default 4510; 0 picks a free port. */
+  /** Default `console.port`, else 4510; 0 picks a free port. */
   readonly port?: number;
-  /** Signs cookies; default random per start (sessions end when the console restarts). */
+  /** Signs cookies; default `console.cookieSecret`, else random per start (sessions end when the console restarts). */
   readonly cookieSecret?: string;
   readonly settings?: Partial<ConsoleSettings>;
 }
@@ -37,12 +38,16 @@ export const DEFAULT_CONSOLE_PORT = 4510;
 export interface ConsoleServer {
   readonly app: FastifyInstance;
   readonly site: ConsoleSite;
+  /** Where to listen: the options, else the project's `console.host` and `console.port`. */
+  readonly host: string;
+  readonly port: number;
   close(): Promise<void>;
 }
 
 export async function buildConsoleServer(options: StartConsoleOptions = {}): Promise<ConsoleServer> {
   const { resolveForAct, openActStore } = await import('../runtime/revision-context.js');
   const act = await resolveForAct(options, { collectIssues: true });
+  const config = consoleConfigOf(act.resolved, options.settings);
   const store = await openActStore(act, 'write');
   const { default: Fastify } = await importPeer('envward/console', () => import('fastify'));
   const { consolePlugin } = await importPeer('envward/console', () => import('./console-plugin.js'));
@@ -63,14 +68,20 @@ export async function buildConsoleServer(options: StartConsoleOptions = {}): Pro
       variables: options.variables ?? process.env,
       hostname: act.resolved.hostname,
       prefix: '',
-      settings: { ...DEFAULT_CONSOLE_SETTINGS, ...options.settings },
+      settings: config.settings,
     };
     await app.register(consolePlugin, {
       site,
-      cookieSecret: options.cookieSecret ?? randomBytes(32).toString('base64url'),
+      cookieSecret: options.cookieSecret ?? config.cookieSecret ?? randomBytes(32).toString('base64url'),
     });
     await app.ready();
-    return { app, site, close };
+    return {
+      app,
+      site,
+      host: options.host ?? config.host ?? '127.0.0.1',
+      port: options.port ?? config.port ?? DEFAULT_CONSOLE_PORT,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
@@ -78,12 +89,12 @@ export async function buildConsoleServer(options: StartConsoleOptions = {}): Pro
 }
 
 export async function startConsole(options: StartConsoleOptions = {}): Promise<RunningConsole> {
-  const port = options.port ?? DEFAULT_CONSOLE_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConsoleConfigError(`The console's port ${port} is not a port.`, 'Give --port a number from 1 to 65535.');
+  const asked = options.port;
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 0 || asked > 65535)) {
+    throw new ConsoleConfigError(`The console's port ${asked} is not a port.`, 'Give --port a number from 1 to 65535.');
   }
   const server = await buildConsoleServer(options);
-  const host = options.host ?? '127.0.0.1';
+  const { host, port } = server;
   try {
     await server.app.listen({ host, port });
   } catch (error) {

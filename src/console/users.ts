@@ -14,8 +14,15 @@ import { allUsers, type ConsoleUser, deleteSessionsOf, findUser, writeGrants } f
 
 /** Which console's users: the project and the environment the console runs in (default: detected). */
 export interface ConsoleUsersTarget extends EnvironmentTarget {
-  /** Who acts, for the audit log; default the OS user. */
+  /** Who acts, for the audit log; default the OS user (the console: `console:<name>`). */
   readonly actor?: string;
+  /** Why, for the audit log (the console asks for one in a protected environment). */
+  readonly reason?: string;
+}
+
+/** The audit event's reason field, when one was given. */
+function because(target: ConsoleUsersTarget): { reason?: string } {
+  return target.reason ? { reason: target.reason } : {};
 }
 
 export interface AddConsoleUserRequest extends ConsoleUsersTarget {
@@ -60,6 +67,16 @@ function grantsFor(environments: readonly string[], roles: string | Grants): Gra
   return grants;
 }
 
+function taken(name: string): ConsoleUserError {
+  return new ConsoleUserError(`Console user ${name} exists already.`, 'Change roles with envward users roles.');
+}
+
+/** A unique-key violation, from PostgreSQL (23505) or SQLite. */
+function isDuplicateKey(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 interface HomeStore {
   readonly store: Store;
   readonly db: ConsoleDb;
@@ -96,31 +113,37 @@ export async function addConsoleUser(request: AddConsoleUserRequest): Promise<Co
   const hash = request.password === undefined ? null : await hashPassword(request.password);
   return withHomeStore(request, 'write', async ({ store, db, environments }) => {
     const grants = grantsFor(environments, request.roles);
-    if (await findUser(db, request.name)) {
-      throw new ConsoleUserError(
-        `Console user ${request.name} exists already.`,
-        'Change roles with envward users roles.',
-      );
-    }
-    await store.audit.appendWith(async (trx) => {
-      const tx = trx as unknown as ConsoleDb;
-      await tx
-        .insertInto(USER_TABLE)
-        .values({
-          name: request.name,
-          password_hash: hash,
-          failed_attempts: 0,
-          locked_until: null,
-          created_at: new Date().toISOString(),
-          created_by: store.actor,
-        })
-        .execute();
-      await writeGrants(tx, request.name, grants);
-      return {
-        event: { action: 'console.user.add', target: `${request.name} (${grantsText(grants)})`, outcome: 'done' },
-        value: undefined,
-      };
-    });
+    if (await findUser(db, request.name)) throw taken(request.name);
+    await store.audit
+      .appendWith(async (trx) => {
+        const tx = trx as unknown as ConsoleDb;
+        await tx
+          .insertInto(USER_TABLE)
+          .values({
+            name: request.name,
+            password_hash: hash,
+            failed_attempts: 0,
+            locked_until: null,
+            created_at: new Date().toISOString(),
+            created_by: store.actor,
+          })
+          .execute();
+        await writeGrants(tx, request.name, grants);
+        return {
+          event: {
+            action: 'console.user.add',
+            target: `${request.name} (${grantsText(grants)})`,
+            outcome: 'done',
+            ...because(request),
+          },
+          value: undefined,
+        };
+      })
+      .catch(async (error: unknown) => {
+        // Another add of the same name won between the check above and this insert.
+        if (isDuplicateKey(error) && (await findUser(db, request.name))) throw taken(request.name);
+        throw error;
+      });
     return (await findUser(db, request.name)) as ConsoleUser;
   });
 }
@@ -134,7 +157,12 @@ export async function setConsoleRoles(request: ConsoleRolesRequest): Promise<Con
     await store.audit.appendWith(async (trx) => {
       await writeGrants(trx as unknown as ConsoleDb, request.name, grants);
       return {
-        event: { action: 'console.user.roles', target: `${request.name} (${grantsText(grants)})`, outcome: 'done' },
+        event: {
+          action: 'console.user.roles',
+          target: `${request.name} (${grantsText(grants)})`,
+          outcome: 'done',
+          ...because(request),
+        },
         value: undefined,
       };
     });
@@ -151,7 +179,10 @@ export async function removeConsoleUser(request: ConsoleUsersTarget & { readonly
       const tx = trx as unknown as ConsoleDb;
       await deleteSessionsOf(tx, request.name);
       await tx.deleteFrom(USER_TABLE).where('name', '=', request.name).execute();
-      return { event: { action: 'console.user.remove', target: request.name, outcome: 'done' }, value: undefined };
+      return {
+        event: { action: 'console.user.remove', target: request.name, outcome: 'done', ...because(request) },
+        value: undefined,
+      };
     });
   });
 }

@@ -39,6 +39,7 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
   ['flags', 'list'],
   ['jobs', 'list'],
   ['jobs', 'history'],
+  ['users', 'list'],
 ];
 
 /** Every file and directory under `dir`, with size and modification time (a write changes one of them). */

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { indexSchema } from '../../src/config/schema-index.ts';
+import { consoleSettings } from '../../src/console/index.ts';
 import { flags } from '../../src/flags/index.ts';
 import { alerts, auth, database, http, integrations, log, outbound, type SettingsFragment } from '../../src/index.ts';
 import { defineJobs } from '../../src/jobs/index.ts';
@@ -40,6 +41,7 @@ test('docs/settings.md has one row per capability setting, matching its type, ti
     auth,
     flags({ newFeeRule: { type: 'boolean', default: false } }),
     jobs,
+    consoleSettings,
   ].flatMap(rows);
   assert.deepEqual(documented, expected);
 });

@@ -10,9 +10,11 @@ import { registerMigrationsPages } from './migrations.js';
 import { registerOverview } from './overview.js';
 import { registerRevisionsPage } from './revisions-page.js';
 import { registerSecretsPages } from './secrets.js';
+import { registerUsersPages } from './users.js';
 
 export function registerPages(app: FastifyInstance, site: ConsoleSite): void {
   registerOverview(app, site);
+  registerUsersPages(app, site);
   registerConfigPage(app, site);
   registerDiffPage(app, site);
   registerRevisionsPage(app, site);
