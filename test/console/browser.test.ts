@@ -76,7 +76,10 @@ test('each tier has its banner colour and name in text on its pages', async () =
       new RegExp(`^\\[${env === 'test' ? 'TST' : env === 'staging' ? 'STG' : env === 'production' ? 'PRD' : 'DEV'}\\]`),
     );
     // The banner stays at the top when the page scrolls.
-    assert.equal(await banner.evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).position), 'sticky');
+    assert.equal(
+      await banner.evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).position),
+      'sticky',
+    );
   }
   await page.context().close();
 });
@@ -100,5 +103,37 @@ test('logout ends the session: the old cookie opens nothing', async () => {
   await replay.goto(running.url);
   assert.match(replay.url(), /\/login$/);
   await replay.context().close();
+  await page.context().close();
+});
+
+test('a viewer sees no change form, and the POST it could forge is refused with 403', async () => {
+  const page = await loggedIn('vic');
+  await page.goto(`${running.url}env/development/revisions`);
+  assert.equal(await page.locator(`form[action="/env/development/revisions/set"]`).count(), 0);
+  assert.equal(await page.locator('button', { hasText: 'Write a revision' }).count(), 0);
+  // The logout form's token is a valid one: the refusal is the role's, not CSRF's.
+  const token = await page.locator('input[name=_csrf]').first().getAttribute('value');
+  const answer = await page.context().request.post(`${running.url}env/development/revisions/set`, {
+    form: { _csrf: token ?? '', key: 'app.greeting', value: 'forged', reason: 'no' },
+  });
+  assert.equal(answer.status(), 403);
+  await page.goto(`${running.url}env/development/config`);
+  assert.equal(await page.locator('text=forged').count(), 0);
+  await page.context().close();
+});
+
+test("an operator's change with a reason appears in the environment's audit log page", async () => {
+  const page = await loggedIn('ada');
+  await page.goto(`${running.url}env/development/revisions`);
+  await page.fill('#set-key', 'app.greeting');
+  await page.fill('#set-value', 'hello from the browser');
+  await page.fill('#set-reason', 'browser test INC-7');
+  await Promise.all([page.waitForURL(/\/revisions$/), page.click('button:has-text("Write a revision")')]);
+  assert.match(await page.locator('.flash-ok').innerText(), /Revision \d+ of development written/);
+  await page.goto(`${running.url}env/development/audit`);
+  const row = page.locator('tr', { hasText: 'config.set' }).first();
+  const text = (await row.innerText()).replace(/\s+/g, ' ');
+  assert.match(text, /console:ada/);
+  assert.match(text, /browser test INC-7/);
   await page.context().close();
 });
