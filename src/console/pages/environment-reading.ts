@@ -22,7 +22,7 @@ export interface EnvironmentReading {
 }
 
 /** A secrets layer that reads nothing: the environment shown without its secrets where this host cannot open them. */
-const SEALED_SECRETS: ConfigLayer = { name: 'secrets', load: () => ({ entries: [], issues: [] }) };
+export const SEALED_SECRETS: ConfigLayer = { name: 'secrets', load: () => ({ entries: [], issues: [] }) };
 
 function errorText(error: unknown): string {
   return isEnvwardError(error) ? `${error.code}: ${error.message}` : 'an unexpected error (see the server log)';
