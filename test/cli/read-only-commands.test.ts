@@ -39,6 +39,8 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
   ['flags', 'list'],
   ['jobs', 'list'],
   ['jobs', 'history'],
+  ['requests', 'list'],
+  ['requests', 'show', '1'],
 ];
 
 /** Every file and directory under `dir`, with size and modification time (a write changes one of them). */
