@@ -6,6 +6,7 @@
  */
 import type { EnvironmentTarget } from '../acts/environment-target.js';
 import { isEnvwardError } from '../errors.js';
+import { destructiveBase } from '../migrate/destructive-approval.js';
 import { applyRollbackConfig, applySetConfig } from '../runtime/revision-acts.js';
 import type { ActEnvironment, RequestApplication } from '../runtime/revision-context.js';
 import { type SealedSecretChange, storeSealedSecret } from '../secrets/sealed-change.js';
@@ -71,6 +72,28 @@ async function applySecret(act: ActEnvironment, store: Store, row: RequestRow): 
   });
 }
 
+/** The outcome of an approved destructive-migration request until `migrate up` runs it. */
+export const APPROVED_TO_RUN = 'approved: migrate up may run it';
+
+async function approveMigrations(store: Store, row: RequestRow): Promise<void> {
+  // Read before the transaction: on SQLite the store has one connection, which the transaction holds.
+  const { base } = await destructiveBase(store);
+  await store.audit.appendWith(async (trx) => {
+    await assertPending(trx, row);
+    if (base !== row.base) throw new RequestStaleError(row.environment, row.id, 'its pending migrations or their head');
+    await closeRequest(requestDb({ db: trx }), row.id, 'applied', APPROVED_TO_RUN);
+    return {
+      event: {
+        action: 'request.apply',
+        target: requestTarget(row, APPROVED_TO_RUN),
+        reason: row.reason,
+        outcome: 'done',
+      },
+      value: undefined,
+    };
+  });
+}
+
 /** Closes the request as `status` with its audit event; nothing when another call decided it first. */
 async function closeAudited(store: Store, row: RequestRow, status: 'stale' | 'failed', outcome: string): Promise<void> {
   try {
@@ -106,6 +129,7 @@ export async function applyRequest(
   try {
     if (row.kind === 'secret.set') await applySecret(act, store, row);
     else if (row.kind === 'config.set' || row.kind === 'config.rollback') await applyConfig(target, store, row);
+    else if (row.kind === 'migrate.destructive') await approveMigrations(store, row);
     else throw new RequestStaleError(row.environment, row.id, 'its kind is not one this envward applies');
   } catch (error) {
     if (isEnvwardError(error) && error.code === 'EW_REQUEST_CLOSED') {

@@ -5,10 +5,12 @@
  */
 import { type EnvironmentTarget, openTarget } from '../acts/environment-target.js';
 import { approvalsNeeded } from '../environment/approval-policy.js';
+import { destructiveBase } from '../migrate/destructive-approval.js';
 import { rollbackConfig, setConfig } from '../runtime/revision-acts.js';
 import type { ActEnvironment } from '../runtime/revision-context.js';
 import { sealSecretChange } from '../secrets/sealed-change.js';
 import { readSecrets } from '../secrets/secrets-file.js';
+import type { Store } from '../store/open-store.js';
 import type { ChangeRequest, ProposeChangeRequest, ProposedChange, RequestDiffLine } from './change-request.js';
 import {
   checkedActor,
@@ -53,6 +55,7 @@ const revisionBase = (previous: number) => `revision:${previous}`;
 
 async function prepare(
   target: EnvironmentTarget & { readonly env: string },
+  store: Store,
   change: ProposedChange,
   reason: string,
 ): Promise<PreparedChange> {
@@ -81,9 +84,17 @@ async function prepare(
       // The diff says that the value changes, never what it is.
       return { payload: sealed, diff: [{ key: change.key, from: stored ? '(sealed)' : null, to: '(sealed)' }], base };
     }
+    case 'migrate.destructive': {
+      const { base, destructive } = await destructiveBase(store);
+      if (destructive.length === 0) {
+        throw new RequestChangeError(`${store.environment.name} has no pending destructive migration to approve.`);
+      }
+      const diff = destructive.map((name) => ({ key: name, from: 'pending', to: 'run (destructive)' }));
+      return { payload: { migrations: destructive }, diff, base };
+    }
     default:
       throw new RequestChangeError(
-        `a change of kind ${JSON.stringify(String((change as { kind?: unknown }).kind).slice(0, 40))} cannot be proposed; known: ${REQUEST_KINDS.filter((kind) => kind !== 'migrate.destructive').join(', ')}.`,
+        `a change of kind ${JSON.stringify(String((change as { kind?: unknown }).kind).slice(0, 40))} cannot be proposed; known: ${REQUEST_KINDS.join(', ')}.`,
       );
   }
 }
@@ -115,7 +126,7 @@ export async function proposeChange(request: ProposeChangeRequest): Promise<Chan
   try {
     const required = policyFor(act, request.change);
     const target = { ...environmentTarget(request), project: act.resolved.project };
-    const prepared = await prepare(target, request.change, reason);
+    const prepared = await prepare(target, store, request.change, reason);
     const environment = act.resolved.environment.name;
     const { value } = await store.audit.appendWith(async (trx) => {
       const db = requestDb({ db: trx });
