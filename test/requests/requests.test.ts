@@ -4,8 +4,12 @@
  * path refused where the policy covers it.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { openProject } from '../../src/config/index.ts';
+import { resolveConfig } from '../../src/resolution.ts';
 import {
   approveRequest,
   configHistory,
@@ -16,6 +20,7 @@ import {
   showRequest,
 } from '../../src/runtime/index.ts';
 import { keygen, setSecret } from '../../src/secrets/index.ts';
+import { openStore } from '../../src/store/index.ts';
 import { approveTogether } from '../support/approve-together.ts';
 import { makeRequestsProject, type RequestsProject } from '../support/requests-project.ts';
 import { DIALECTS } from '../support/store-project.ts';
@@ -211,7 +216,6 @@ for (const dialect of DIALECTS) {
       const applied = await approveRequest({ ...p.target('test', 'bob'), id: created.id });
       assert.equal(applied.status, 'applied');
       const project = await openProject(p.dir);
-      const { resolveConfig } = await import('../../src/resolution.ts');
       const resolved = await resolveConfig<{ payments: { apiKey?: string } }>({ project, env: 'test', variables: {} });
       assert.equal(resolved.values.payments.apiKey, canary);
       const seen = [
@@ -219,10 +223,71 @@ for (const dialect of DIALECTS) {
         JSON.stringify(await showRequest({ ...p.target('test'), id: created.id })),
         JSON.stringify(await p.audit('test')),
       ];
+      if (dialect === 'sqlite') seen.push(readFileSync(join(p.dir, 'var/test/app.db')).toString('latin1'));
       if (dialect === 'postgres') {
         seen.push(JSON.stringify(await p.database?.query('select * from test.envward_change_request')));
       }
       for (const text of seen) assert.ok(!text.includes(canary), 'the plaintext is nowhere');
+    });
+    test('the database keeps the rules too: no own review, no review of another requester, no unknown status', async () => {
+      const [request] = await listRequests(p.target('test'));
+      assert.ok(request);
+      const store = await openStore(await resolveConfig({ cwd: p.dir, env: 'test', variables: {}, checkHost: false }));
+      try {
+        const review = (reviewer: string, requester: string) =>
+          sql`insert into envward_change_review (request_id, reviewer, requester, decision, reason, at)
+              values (${request.id}, ${reviewer}, ${requester}, 'approve', '', 'now')`.execute(store.db);
+        await assert.rejects(review(request.requester, request.requester), /check|constraint/i);
+        await assert.rejects(review('mallory', 'not-the-requester'), /foreign|constraint/i);
+        await assert.rejects(
+          sql`update envward_change_request set status = 'bogus' where id = ${request.id}`.execute(store.db),
+          /check|constraint/i,
+        );
+        await assert.rejects(
+          sql`update envward_change_request set decided_at = null where id = ${request.id} and status <> 'pending'`.execute(
+            store.db,
+          ),
+          /check|constraint/i,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('hostile input: huge or control-laden reasons and actors, odd ids, are refused without writing', async () => {
+      const count = (await listRequests(p.target('test'))).length;
+      const change = { kind: 'config.set', set: { 'app.port': '4800' } } as const;
+      await assert.rejects(proposeChange({ ...p.target('test', 'alice'), change, reason: 'x'.repeat(5000) }), {
+        code: 'EW_REQUEST_CHANGE',
+      });
+      await assert.rejects(proposeChange({ ...p.target('test', 'al\u001bice'), change, reason: 'r' }), {
+        code: 'EW_REQUEST_CHANGE',
+      });
+      await assert.rejects(proposeChange({ ...p.target('test', ''), change, reason: 'r' }), {
+        code: 'EW_REQUEST_CHANGE',
+      });
+      await assert.rejects(
+        proposeChange({
+          ...p.target('test', 'alice'),
+          change: { kind: 'config.set', set: { 'app.name': 'a\u0000b' } },
+          reason: 'r',
+        }),
+        { code: 'EW_USAGE' },
+      );
+      await assert.rejects(
+        proposeChange({
+          ...p.target('test', 'alice'),
+          change: { kind: 'config.set', set: { 'app.port': 7 } } as never,
+          reason: 'r',
+        }),
+        { code: 'EW_REQUEST_CHANGE' },
+      );
+      for (const id of [0, -1, 1.5, Number.NaN, 2 ** 60]) {
+        await assert.rejects(showRequest({ ...p.target('test'), id }), { code: 'EW_REQUEST_NOT_FOUND' });
+      }
+      assert.equal((await listRequests(p.target('test'))).length, count);
+      const console = await proposeChange({ ...p.target('test', 'console:ada'), change, reason: 'from the console' });
+      assert.equal(console.requester, 'console:ada');
     });
   });
 }
