@@ -12,10 +12,12 @@ import { openProject } from '../../src/config/index.ts';
 import { resolveConfig } from '../../src/resolution.ts';
 import {
   approveRequest,
+  backupConfig,
   configHistory,
   listRequests,
   proposeChange,
   rejectRequest,
+  restoreConfig,
   setConfig,
   showRequest,
 } from '../../src/runtime/index.ts';
@@ -72,6 +74,11 @@ for (const dialect of DIALECTS) {
       });
       const dry = await setConfig({ ...p.target('test'), set: { 'app.port': '4200' }, dryRun: true });
       assert.equal(dry.written, false);
+      const out = join(p.dir, 'test-backup.json');
+      await backupConfig({ ...p.target('test'), out });
+      await assert.rejects(restoreConfig({ ...p.target('test'), file: out, reason: 'r' }), {
+        code: 'EW_APPROVAL_REQUIRED',
+      });
       const direct = await setConfig({ ...p.target('development'), set: { 'app.port': '4300' } });
       assert.equal(direct.written, true);
       // qa's policy covers config only: a qa secret is not its business (no key pair: the secret's own error).
