@@ -121,6 +121,9 @@ function policyFor(act: ActEnvironment, change: ProposedChange): number {
  */
 export async function proposeChange(request: ProposeChangeRequest): Promise<ChangeRequest> {
   checkedActor(request.actor);
+  if (typeof request.change !== 'object' || request.change === null) {
+    throw new RequestChangeError('a change request needs a change: an object with a kind.');
+  }
   const reason = checkedReason(request.reason, true, 'a change request');
   const { act, store } = await openForWrite(request);
   try {
