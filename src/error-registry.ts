@@ -120,6 +120,13 @@ export const ERROR_CODES = errorRegistry({
   EW_CONSOLE_PASSWORD: { kind: 'usage', exit: 2, doc: 'errors.md#ew_console_password' },
   EW_CONSOLE_USER: { kind: 'usage', exit: 2, doc: 'errors.md#ew_console_user' },
   EW_CONSOLE_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_console_config' },
+  EW_APPROVAL_REQUIRED: { kind: 'refused', exit: 3, doc: 'errors.md#ew_approval_required' },
+  EW_REQUEST_NOT_FOUND: { kind: 'usage', exit: 2, doc: 'errors.md#ew_request_not_found' },
+  EW_REQUEST_SELF_REVIEW: { kind: 'refused', exit: 3, doc: 'errors.md#ew_request_self_review' },
+  EW_REQUEST_REVIEWED: { kind: 'refused', exit: 3, doc: 'errors.md#ew_request_reviewed' },
+  EW_REQUEST_STALE: { kind: 'refused', exit: 3, doc: 'errors.md#ew_request_stale' },
+  EW_REQUEST_CLOSED: { kind: 'refused', exit: 3, doc: 'errors.md#ew_request_closed' },
+  EW_REQUEST_CHANGE: { kind: 'usage', exit: 2, doc: 'errors.md#ew_request_change' },
   EW_INTERNAL: { kind: 'problem', exit: 1, doc: 'errors.md#ew_internal' },
 });
 

@@ -11,6 +11,7 @@ import { registerJobsCommands } from './commands/jobs.js';
 import { registerMigrateCommands } from './commands/migrate.js';
 import { registerObserveCommands } from './commands/observe.js';
 import { registerPreflightCommand } from './commands/preflight.js';
+import { registerRequestsCommands } from './commands/requests.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerSecretsCommands } from './commands/secrets.js';
 import { type CommonOptions, forceFrom } from './common-options.js';
@@ -48,6 +49,7 @@ function buildProgram(): Command {
   registerFlagsCommands(program);
   registerJobsCommands(program);
   registerConsoleCommands(program);
+  registerRequestsCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

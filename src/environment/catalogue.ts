@@ -1,4 +1,5 @@
 import { EnvDefinitionError, EnvUnknownError } from '../errors.js';
+import { resolveApprovalPolicy } from './approval-policy.js';
 import type { Environment, EnvironmentDeclaration } from './environment.js';
 import { assertEnvironmentName } from './names.js';
 import { TIER_DEFAULTS, TIERS, type Tier } from './tiers.js';
@@ -91,6 +92,7 @@ export function buildEnvironmentCatalogue(
         code,
         protected: declared.protected ?? defaults.protected,
         hosts: Object.freeze([...(hosts as string[])]),
+        approvals: resolveApprovalPolicy(name, declared.approvals, file),
       }),
     );
   }

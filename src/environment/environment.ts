@@ -1,3 +1,4 @@
+import type { ApprovalPolicy, ApprovalsDeclaration } from './approval-policy.js';
 import type { Colour, Tier } from './tiers.js';
 
 /** How a project declares one environment in envward.config.ts. */
@@ -10,6 +11,8 @@ export interface EnvironmentDeclaration {
   readonly protected?: boolean;
   /** Host names this environment runs on: exact names or globs such as `*.prod.example.com`. */
   readonly hosts?: readonly string[];
+  /** Changes that need approvals from people other than the requester (docs/requests.md). */
+  readonly approvals?: ApprovalsDeclaration;
 }
 
 /** A fully resolved environment: every field set, frozen. */
@@ -20,6 +23,8 @@ export interface Environment {
   readonly code: string;
   readonly protected: boolean;
   readonly hosts: readonly string[];
+  /** The change-approval policy; `required: 0` when the environment declares none. */
+  readonly approvals: ApprovalPolicy;
 }
 
 /** Which signal decided the environment, in the fixed detection order. */

@@ -1,3 +1,13 @@
+export {
+  APPROVAL_KINDS,
+  type ApprovalKind,
+  type ApprovalPolicy,
+  ApprovalRequiredError,
+  type ApprovalsDeclaration,
+  approvalsNeeded,
+  assertNoApprovalNeeded,
+  MAX_APPROVALS,
+} from './approval-policy.js';
 export { environmentBanner } from './banner.js';
 export { buildEnvironmentCatalogue, EnvironmentCatalogue } from './catalogue.js';
 export {

@@ -5,9 +5,11 @@ import {
   type PluginTransformResultArgs,
   sql,
 } from 'kysely';
+import { ApprovalRequiredError, approvalsNeeded } from '../environment/approval-policy.js';
 import { ForceWithoutReasonError } from '../errors.js';
 import { failpoint } from '../failpoint.js';
 import type { Store } from '../store/index.js';
+import { isApprovedFor } from './approved-run.js';
 import { type PlannedStatement, type StatementJudge, statementJudge } from './classify.js';
 import {
   appliedMigrations,
@@ -322,6 +324,22 @@ export async function migrateUp(store: Store, options: MigrateOptions = {}): Pro
     const plans = await Promise.all(pending.map((migration) => planOf(store, migration, 'up')));
     const { environment } = store;
     const destructive = firstDestructive(plans);
+    const required = approvalsNeeded(environment, 'migrations');
+    const unapproved = plans.find((plan) => plan.destructive && !isApprovedFor(options, plan.name));
+    if (destructive && required > 0 && unapproved) {
+      // The policy asks for a change request (docs/requests.md); --allow-destructive alone is not enough.
+      await store.audit.append({
+        action: 'migrate.up',
+        target: `${unapproved.name} (EW_APPROVAL_REQUIRED)`,
+        outcome: 'refused',
+      });
+      throw new ApprovalRequiredError(
+        environment.name,
+        'migrations',
+        required,
+        'migrate up with destructive statements',
+      );
+    }
     if (destructive && environment.protected) {
       if (allowReason === undefined) {
         const { plan, statement } = destructive;

@@ -6,10 +6,12 @@
  * atomically, and re-running the restore finishes one that was killed; each
  * environment's revisions and its audit event are one transaction.
  */
+
 import { hostname as osHostname } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { EnvironmentTarget } from '../acts/environment-target.js';
 import { openProject, type Project } from '../config/index.js';
+import { assertNoApprovalNeeded } from '../environment/approval-policy.js';
 import type { ForceOverride, GuardOverride } from '../environment/index.js';
 import { type EnvwardError, ForceWithoutReasonError, isEnvwardError, UsageError } from '../errors.js';
 import { failpoint } from '../failpoint.js';
@@ -202,9 +204,13 @@ export async function restoreConfig(request: RestoreConfigRequest): Promise<Rest
   const pairs = pairsOf(request, body, project, refuse);
   const reason = request.reason?.trim() || forceReason || undefined;
   for (const { target } of pairs) {
-    if (!reason && project.environments.get(target, '--env').protected) {
+    const environment = project.environments.get(target, '--env');
+    if (!reason && environment.protected) {
       throw new ReasonRequiredError('config restore', target);
     }
+    // A restore rewrites revisions and secrets at once: no request kind holds it, so a policy refuses it (no --force).
+    assertNoApprovalNeeded(environment, 'config', 'config restore');
+    assertNoApprovalNeeded(environment, 'secrets', 'config restore');
   }
   const warnings: string[] = [];
   const { root } = project;

@@ -8,6 +8,13 @@
  */
 import type { ResolvedConfig } from '../config/resolve.js';
 import { importPeer } from '../peers.js';
+import type {
+  ChangeRequest,
+  ListRequestsRequest,
+  ProposeChangeRequest,
+  ReviewRequestRequest,
+  ShowRequestRequest,
+} from '../requests/change-request.js';
 import type { Store } from '../store/open-store.js';
 import type { BackupConfigRequest, BackupResult } from './config-backup.js';
 import type { RestoreConfigRequest, RestoreResult } from './config-restore.js';
@@ -19,6 +26,27 @@ import type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js
 import type { RevisionResult } from './revision-context.js';
 import type { AppliedRevision } from './revision-layer.js';
 
+export { ApprovalRequiredError } from '../environment/approval-policy.js';
+export type {
+  ChangeRequest,
+  ListRequestsRequest,
+  ProposeChangeRequest,
+  ProposedChange,
+  RequestDiffLine,
+  RequestKind,
+  RequestReview,
+  RequestStatus,
+  ReviewRequestRequest,
+  ShowRequestRequest,
+} from '../requests/change-request.js';
+export {
+  RequestChangeError,
+  RequestClosedError,
+  RequestNotFoundError,
+  RequestReviewedError,
+  RequestSelfReviewError,
+  RequestStaleError,
+} from '../requests/request-errors.js';
 export {
   ArchiveEnvironmentError,
   ArchiveExistsError,
@@ -160,4 +188,58 @@ export async function backupConfig(request: BackupConfigRequest): Promise<Backup
  */
 export async function restoreConfig(request: RestoreConfigRequest): Promise<RestoreResult> {
   return (await acts()).restoreConfig(request);
+}
+
+const requests = () => importPeer('envward/runtime', () => import('../requests/index.js'));
+
+/**
+ * Proposes a change in an environment whose policy (`approvals` in
+ * envward.config.ts) asks for approvals: validated now (nothing written
+ * when invalid), a secret's value sealed at once, audited as
+ * `request.create`. `actor` defaults to the OS user.
+ * @example
+ * const request = await proposeChange({ env: 'production', change: { kind: 'config.set', set: { 'log.level': 'debug' } }, reason: 'INC-42' });
+ */
+export async function proposeChange(request: ProposeChangeRequest): Promise<ChangeRequest> {
+  return (await requests()).proposeChange(request);
+}
+
+/**
+ * An environment's change requests, oldest first (`status` filters); reads only.
+ * @example
+ * const waiting = await listRequests({ env: 'production', status: 'pending' });
+ */
+export async function listRequests(request: ListRequestsRequest): Promise<ChangeRequest[]> {
+  return (await requests()).listRequests(request);
+}
+
+/**
+ * One change request with its reviews and masked diff; reads only.
+ * @example
+ * const request = await showRequest({ env: 'production', id: 7 });
+ */
+export async function showRequest(request: ShowRequestRequest): Promise<ChangeRequest> {
+  return (await requests()).showRequest(request);
+}
+
+/**
+ * Approves a request as someone other than its requester; the approval
+ * that reaches the quorum applies it in the same call, validated again
+ * (EW_REQUEST_STALE when the state moved since it was proposed).
+ * @example
+ * await approveRequest({ env: 'production', id: 7, reason: 'checked' });
+ */
+export async function approveRequest(request: ReviewRequestRequest): Promise<ChangeRequest> {
+  return (await requests()).approveRequest(request);
+}
+
+/**
+ * Rejects a pending request with a reason; it never applies.
+ * @example
+ * await rejectRequest({ env: 'production', id: 7, reason: 'wrong limit' });
+ */
+export async function rejectRequest(
+  request: ReviewRequestRequest & { readonly reason: string },
+): Promise<ChangeRequest> {
+  return (await requests()).rejectRequest(request);
 }

@@ -3,6 +3,7 @@
  * another's as a revision of the target, validated there first.
  */
 import { readPath } from '../config/value-path.js';
+import { assertNoApprovalNeeded } from '../environment/approval-policy.js';
 import { isEnvwardError, UsageError } from '../errors.js';
 import { latestRevision, revisionDb, withLatestRevision } from './applied-revision.js';
 import { assertRevisable, assertRevisableValue } from './revisable-keys.js';
@@ -76,6 +77,8 @@ export async function promoteConfig(request: PromoteConfigRequest): Promise<Revi
   const target = await resolveForAct({ ...common, env: request.to });
   const source = await resolveForAct({ ...common, project: target.resolved.project, env: request.from });
   const reason = requireReason('config promote', target.resolved, request.reason);
+  // An approved promotion is a config.set request with the copied values (the CLI proposes it so).
+  if (!request.dryRun) assertNoApprovalNeeded(target.resolved.environment, 'config', 'config promote');
   for (const key of request.keys ?? []) assertRevisable(target.resolved, key);
   const copied = await sourceState(source, request.keys);
   // Every key must be one the target's revisions may hold (a source revision made before a key turned secret).

@@ -4,12 +4,14 @@
  * before writing, writes one revision with its audit event, and tells every
  * running instance (see revision-context.ts).
  */
+import { assertNoApprovalNeeded } from '../environment/approval-policy.js';
 import { UsageError } from '../errors.js';
 import type { Store } from '../store/open-store.js';
 import { appliedFrom, revisionDb } from './applied-revision.js';
 import { assertRevisable, assertRevisableValue } from './revisable-keys.js';
 import {
   openActStore,
+  type RequestApplication,
   type RevisionRequest,
   type RevisionResult,
   requireReason,
@@ -50,6 +52,21 @@ async function withStore<T>(store: Store, work: (store: Store) => Promise<T>): P
  * await setConfig({ env: 'staging', set: { 'log.level': 'debug' }, reason: 'INC-42' });
  */
 export async function setConfig(request: SetConfigRequest): Promise<RevisionResult> {
+  return setConfigWith(request, undefined);
+}
+
+/** Internal: setConfig as the application of an approved change request (no policy check, `application` in its transaction). */
+export async function applySetConfig(
+  request: SetConfigRequest,
+  application: RequestApplication,
+): Promise<RevisionResult> {
+  return setConfigWith(request, application);
+}
+
+async function setConfigWith(
+  request: SetConfigRequest,
+  application: RequestApplication | undefined,
+): Promise<RevisionResult> {
   const set = request.set ?? {};
   const unset = request.unset ?? [];
   if (Object.keys(set).length === 0 && unset.length === 0) {
@@ -57,11 +74,12 @@ export async function setConfig(request: SetConfigRequest): Promise<RevisionResu
   }
   const act = await resolveForAct(request);
   const reason = requireReason('config set', act.resolved, request.reason);
+  if (!application && !request.dryRun) assertNoApprovalNeeded(act.resolved.environment, 'config', 'config set');
   for (const key of [...Object.keys(set), ...unset]) assertRevisable(act.resolved, key);
   for (const [key, text] of Object.entries(set)) assertRevisableValue(key, text);
   const store = await openActStore(act, request.dryRun ? 'read' : 'write', request.actor, set);
   return withStore(store, (opened) =>
-    writeRevision(act, opened, { action: 'set', reason, dryRun: request.dryRun ?? false }, (latest) => {
+    writeRevision(act, opened, { action: 'set', reason, dryRun: request.dryRun ?? false, application }, (latest) => {
       const state: Record<string, string> = { ...latest };
       for (const key of unset) delete state[key];
       Object.assign(state, set);
@@ -78,13 +96,30 @@ export async function setConfig(request: SetConfigRequest): Promise<RevisionResu
  * await rollbackConfig({ env: 'staging', to: 0, reason: 'undo INC-42' });
  */
 export async function rollbackConfig(request: RollbackConfigRequest): Promise<RevisionResult> {
+  return rollbackConfigWith(request, undefined);
+}
+
+/** Internal: rollbackConfig as the application of an approved change request. */
+export async function applyRollbackConfig(
+  request: RollbackConfigRequest,
+  application: RequestApplication,
+): Promise<RevisionResult> {
+  return rollbackConfigWith(request, application);
+}
+
+async function rollbackConfigWith(
+  request: RollbackConfigRequest,
+  application: RequestApplication | undefined,
+): Promise<RevisionResult> {
   const act = await resolveForAct(request);
   const reason = requireReason('config rollback', act.resolved, request.reason);
+  if (!application && !request.dryRun) assertNoApprovalNeeded(act.resolved.environment, 'config', 'config rollback');
   const environment = act.resolved.environment.name;
   const store = await openActStore(act, request.dryRun ? 'read' : 'write', request.actor);
   return withStore(store, async (opened) => {
     const target = await stateAt(opened, environment, request.to);
-    return writeRevision(act, opened, { action: 'rollback', reason, dryRun: request.dryRun ?? false }, () => ({
+    const options = { action: 'rollback' as const, reason, dryRun: request.dryRun ?? false, application };
+    return writeRevision(act, opened, options, () => ({
       state: target,
       detail: `(back to ${request.to})`,
     }));

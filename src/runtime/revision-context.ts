@@ -148,6 +148,14 @@ function keysText(changes: readonly RevisionChange[]): string {
 }
 
 /**
+ * Internal (never a public option): how an approved change request applies
+ * itself. Runs first in the revision's transaction with the latest revision
+ * number, and throws to write nothing (the request was decided meanwhile, or
+ * the state moved from its base); it marks the request applied otherwise.
+ */
+export type RequestApplication = (db: Kysely<RevisionTables>, latest: number) => Promise<void>;
+
+/**
  * Writes the revision `plan` makes from the latest one, after validating
  * the configuration it leaves (EW_CONFIG_INVALID, nothing written): the
  * row, its audit event and the notification in one transaction under the
@@ -157,7 +165,12 @@ function keysText(changes: readonly RevisionChange[]): string {
 export async function writeRevision(
   act: ActEnvironment,
   store: Store,
-  request: { readonly action: RevisionAction; readonly reason: string | undefined; readonly dryRun?: boolean },
+  request: {
+    readonly action: RevisionAction;
+    readonly reason: string | undefined;
+    readonly dryRun?: boolean;
+    readonly application?: RequestApplication | undefined;
+  },
   plan: (latest: RevisionState) => RevisionPlan | Promise<RevisionPlan>,
 ): Promise<RevisionResult> {
   const environment = act.resolved.environment.name;
@@ -189,6 +202,7 @@ export async function writeRevision(
   const { value } = await store.audit.appendWith(async (trx) => {
     const db = trx as unknown as Kysely<RevisionTables>;
     await ensureRevisionTable(db);
+    if (request.application) await request.application(db, (await latestRevisionRow(db, environment))?.number ?? 0);
     const computed = await compute(db);
     await db
       .insertInto(REVISION_TABLE)

@@ -1,6 +1,7 @@
 import { actTarget, type EnvironmentTarget, type OpenedTarget, openTarget } from '../acts/environment-target.js';
 import { recordAct, unauditedReason } from '../acts/record-act.js';
 import type { Project } from '../config/index.js';
+import { assertNoApprovalNeeded } from '../environment/approval-policy.js';
 import type { Environment } from '../environment/index.js';
 import { UsageError } from '../errors.js';
 import { secretPaths } from './paths.js';
@@ -61,7 +62,7 @@ export async function listSecrets(target: EnvironmentTarget = {}): Promise<Secre
 }
 
 /** Only a key the schema marks secret() is stored: envward would not mask any other. */
-function assertSecretKey(project: Project, environment: Environment, key: string): void {
+export function assertSecretKey(project: Project, environment: Environment, key: string): void {
   const leaf = project.schema.leaves.get(key);
   if (!leaf) {
     throw new SecretKeyNameError(
@@ -113,6 +114,8 @@ async function storeChecked(
 ): Promise<SetSecretsResult> {
   const keys = values instanceof Map ? [...values.keys()] : [];
   for (const key of keys) assertSecretKey(project, environment, key);
+  // Before a value is asked for: in such an environment the CLI proposes a change request instead.
+  assertNoApprovalNeeded(environment, 'secrets', 'secrets set');
   if (!readPublicKey(project.root, environment.name)) {
     throw new SecretNoPublicKeyError(environment.name, secretPaths(environment.name).publicKey);
   }

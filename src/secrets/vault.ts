@@ -84,7 +84,7 @@ export async function writePrivateKeyFile(path: string, text: string): Promise<v
   await writeFileAtomically(path, text, 0o600);
 }
 
-async function ensureSalt(root: string): Promise<string> {
+export async function ensureSalt(root: string): Promise<string> {
   const path = absolute(root, SALT_FILE);
   try {
     const salt = readFileSync(path, 'utf8')
@@ -181,7 +181,7 @@ function documentFor(root: string, environment: string, publicKey: string): Secr
   return document;
 }
 
-function newEnvelopeId(taken: ReadonlyMap<string, EnvelopeRecord>): string {
+export function newEnvelopeId(taken: ReadonlyMap<string, EnvelopeRecord>): string {
   for (;;) {
     const id = randomBytes(4).toString('hex');
     if (!taken.has(id)) return id;
@@ -203,7 +203,7 @@ function envelopeFor(document: SecretsDocument, found: FoundKey | undefined): Op
   return OpenEnvelope.create(document.recipient, newEnvelopeId(document.envelopes));
 }
 
-function withoutUnusedEnvelopes(
+export function withoutUnusedEnvelopes(
   envelopes: Map<string, EnvelopeRecord>,
   secrets: ReadonlyMap<string, SecretRecord>,
 ): Map<string, EnvelopeRecord> {

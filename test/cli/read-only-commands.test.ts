@@ -40,6 +40,8 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
   ['jobs', 'list'],
   ['jobs', 'history'],
   ['users', 'list'],
+  ['requests', 'list'],
+  ['requests', 'show', '1'],
 ];
 
 /** Every file and directory under `dir`, with size and modification time (a write changes one of them). */

@@ -75,7 +75,7 @@ describe('custom environments', () => {
     assert.deepEqual(catalogue.names, ['development', 'test', 'staging', 'production', 'qa', 'pr-42', 'load-test']);
     const qa = catalogue.get('qa', 'test');
     assert.deepEqual(
-      { ...qa, hosts: [...qa.hosts] },
+      { ...qa, hosts: [...qa.hosts], approvals: { ...qa.approvals, for: [...qa.approvals.for] } },
       {
         name: 'qa',
         tier: 'staging',
@@ -83,6 +83,7 @@ describe('custom environments', () => {
         code: 'QA',
         protected: true,
         hosts: [],
+        approvals: { required: 0, for: ['config', 'secrets', 'migrations'] },
       },
     );
     const preview = catalogue.get('pr-42', 'test');

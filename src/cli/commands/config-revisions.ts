@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import {
   configHistory,
   promoteConfig,
+  proposeChange,
   type RevisionChange,
   type RevisionResult,
   rollbackConfig,
@@ -12,6 +13,7 @@ import {
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import type { Output } from '../output.js';
 import { printable } from '../output.js';
+import { actOrPropose } from './requests.js';
 
 interface RevisionOptions extends CommonOptions {
   readonly dryRun?: boolean;
@@ -83,13 +85,21 @@ export function registerRevisionCommands(config: Command): void {
       .option('--dry-run', 'validate and show the changes, write nothing'),
   ).action(async (pairs: string[], options: RevisionOptions & { unset?: string[] }) => {
     const output = outputFor(options);
-    const result = await setConfig({
-      ...target(options),
-      set: assignments(pairs),
-      unset: options.unset ?? [],
-      dryRun: options.dryRun === true,
-    });
-    printRevision(output, result);
+    const set = assignments(pairs);
+    const unset = options.unset ?? [];
+    // In an environment whose policy covers config, the change becomes a request.
+    const result = await actOrPropose(
+      output,
+      () => setConfig({ ...target(options), set, unset, dryRun: options.dryRun === true }),
+      (env) =>
+        proposeChange({
+          ...target(options),
+          env,
+          change: { kind: 'config.set', set, unset },
+          reason: options.reason ?? '',
+        }),
+    );
+    if (result) printRevision(output, result);
   });
 
   withCommonOptions(
@@ -133,7 +143,18 @@ export function registerRevisionCommands(config: Command): void {
         '--to expects a revision number (0 or more).',
         'Example: config rollback --to 0 --env staging --reason "undo"',
       );
-    printRevision(output, await rollbackConfig({ ...target(options), to, dryRun: options.dryRun === true }));
+    const result = await actOrPropose(
+      output,
+      () => rollbackConfig({ ...target(options), to, dryRun: options.dryRun === true }),
+      (env) =>
+        proposeChange({
+          ...target(options),
+          env,
+          change: { kind: 'config.rollback', to },
+          reason: options.reason ?? '',
+        }),
+    );
+    if (result) printRevision(output, result);
   });
 
   withCommonOptions(
@@ -153,14 +174,27 @@ export function registerRevisionCommands(config: Command): void {
         'Example: config promote ledger.transferLimit --from staging --to production --reason "CHG-7"',
       );
     }
-    const result = await promoteConfig({
+    const request = {
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       ...(options.reason !== undefined ? { reason: options.reason } : {}),
       from: options.from,
       to: options.to,
       ...(options.all ? {} : { keys }),
-      dryRun: options.dryRun === true,
-    });
-    printRevision(output, result);
+    };
+    const result = await actOrPropose(
+      output,
+      () => promoteConfig({ ...request, dryRun: options.dryRun === true }),
+      async (env) => {
+        // A promotion needing approval is proposed as the set and unset it would make in the target.
+        const planned = await promoteConfig({ ...request, dryRun: true });
+        const set = Object.fromEntries(
+          planned.changes.filter((c) => c.to !== null).map((c) => [c.key, c.to as string]),
+        );
+        const unset = planned.changes.filter((c) => c.to === null).map((c) => c.key);
+        const reason = options.reason ?? '';
+        return proposeChange({ ...target(options), env, change: { kind: 'config.set', set, unset }, reason });
+      },
+    );
+    if (result) printRevision(output, result);
   });
 }

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { migrateDown, migrateUp, migrationPlan, migrationStatus, runSeeds } from '../../migrate/index.js';
+import { migrateDown, migrationPlan, migrationStatus, runSeeds } from '../../migrate/index.js';
+import { proposeChange } from '../../runtime/index.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { progressReporter } from '../progress.js';
 import { storeFor } from './db.js';
+import { actOrPropose } from './requests.js';
 
 interface MigrateCliOptions extends CommonOptions {
   readonly allowDestructive?: boolean;
@@ -120,7 +122,20 @@ export function registerMigrateCommands(program: Command): void {
     const run = approvals(options);
     const store = await storeFor(options, output);
     try {
-      const result = await migrateUp(store, { ...run, onProgress: progressReporter(output) });
+      // Where the policy covers migrations: run under an approved request, or propose one (with a reason).
+      const { migrateUpWithApproval } = await import('../../requests/migration-approval.js');
+      const result = await actOrPropose(
+        output,
+        () => migrateUpWithApproval(store, { ...run, onProgress: progressReporter(output) }),
+        (env) =>
+          proposeChange({
+            ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+            env,
+            change: { kind: 'migrate.destructive' },
+            reason: options.reason ?? '',
+          }),
+      );
+      if (!result) return;
       if (result.backup) output.warn(`backup before migrating: ${result.backup}`);
       output.result({ environment: store.environment.name, ...result }, () =>
         result.applied.length === 0

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { proposeChange } from '../../runtime/index.js';
 import {
   type EnvironmentTarget,
   keygen,
@@ -12,6 +13,7 @@ import {
 } from '../../secrets/index.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { readSecretInput } from '../read-secret-input.js';
+import { actOrPropose } from './requests.js';
 
 interface SecretsOptions extends CommonOptions {
   readonly print?: boolean;
@@ -61,11 +63,25 @@ export function registerSecretsCommands(program: Command): void {
     secrets.command('set').description('encrypt a value (from stdin or a hidden prompt) for KEY').argument('<key>'),
   ).action(async (key: string, options: SecretsOptions) => {
     const output = outputFor(options);
-    const result = await setSecret({
-      ...target(options),
-      key,
-      value: (environment) => readSecretInput(`value for ${key} (${environment}): `),
-    });
+    const ask = (environment: string) => readSecretInput(`value for ${key} (${environment}): `);
+    // In an environment whose policy covers secrets, the value is sealed into a change request instead.
+    const result = await actOrPropose(
+      output,
+      () => setSecret({ ...target(options), key, value: ask }),
+      async (env) => {
+        // Checked before the value is asked for: a request needs a reason.
+        if (!options.reason?.trim()) {
+          throw new UsageError(`${env} needs approvals for secrets: the request needs --reason "why".`);
+        }
+        return proposeChange({
+          ...target(options),
+          env,
+          change: { kind: 'secret.set', key, value: await ask(env) },
+          reason: options.reason,
+        });
+      },
+    );
+    if (!result) return;
     for (const warning of result.warnings) output.warn(warning);
     const { environment, changed } = result;
     output.result({ environment, key, changed }, () =>
