@@ -6,7 +6,7 @@
  * environment's own store and audit log.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { EnvironmentTarget } from '../acts/environment-target.js';
 import { importPeer } from '../peers.js';
 import { consoleConfigOf } from './console-config.js';
@@ -22,6 +22,12 @@ export interface StartConsoleOptions extends EnvironmentTarget {
   /** Signs cookies; default `console.cookieSecret`, else random per start (sessions end when the console restarts). */
   readonly cookieSecret?: string;
   readonly settings?: Partial<ConsoleSettings>;
+  /**
+   * Log requests and failures with envward's logger (`envward/observe`, its
+   * secret scrubbing included) when the project uses the `log` settings;
+   * what `envward console` does. Default: no log.
+   */
+  readonly log?: boolean;
 }
 
 export interface RunningConsole {
@@ -44,6 +50,10 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
 export async function buildConsoleServer(options: StartConsoleOptions = {}): Promise<ConsoleServer> {
   const { resolveForAct, openActStore } = await import('../runtime/revision-context.js');
   const act = await resolveForAct(options, { collectIssues: true });
@@ -52,10 +62,19 @@ export async function buildConsoleServer(options: StartConsoleOptions = {}): Pro
   const { default: Fastify } = await importPeer('envward/console', () => import('fastify'));
   const { consolePlugin } = await importPeer('envward/console', () => import('./console-plugin.js'));
   const db = store.db as unknown as ConsoleDb;
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const logger =
+    options.log && isRecord(act.resolved.values) && 'log' in act.resolved.values
+      ? await (await import('../observe/index.js')).createLogger(act.resolved, { name: 'envward-console' })
+      : undefined;
+  // The logger's own type (pino's) would make this a FastifyInstance of pino's Logger; the console needs the base one.
+  const app: FastifyInstance = Fastify({
+    ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
+    bodyLimit: 64 * 1024,
+  });
   const close = async () => {
     await app.close().catch(() => {});
     await store.close();
+    if (logger) await (await import('../observe/index.js')).closeLogger(logger);
   };
   try {
     await ensureConsoleTables(db);

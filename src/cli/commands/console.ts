@@ -55,6 +55,7 @@ export function registerConsoleCommands(program: Command): void {
     const port = portFrom(options.port);
     const running = await startConsole({
       ...target(options),
+      log: true,
       ...(port !== undefined ? { port } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),
     });
