@@ -18,6 +18,8 @@ export interface ConsoleConfigOptions {
   readonly use?: string;
   /** More groups of the schema object, as TypeScript source (`secret` is imported). */
   readonly schema?: string;
+  /** The entries of `environments: {...}`, as TypeScript source (default `qa: { tier: 'staging' }`). */
+  readonly environments?: string;
 }
 
 /** The console project's envward.config.ts, with what `options` adds. */
@@ -35,7 +37,7 @@ export default defineConfig({
     }),
     ${options.schema ?? ''}
   }),
-  environments: { qa: { tier: 'staging' } },
+  environments: { ${options.environments ?? "qa: { tier: 'staging' }"} },
 });
 `;
 }

@@ -19,6 +19,7 @@ import { csrfField, page } from '../layout.js';
 import { csrfToken, sendPage, takeFlash } from '../reply-helpers.js';
 import { allows } from '../roles.js';
 import { ConsoleHttpError, type ConsoleSite, targetFor, url } from '../site.js';
+import { policyNeeds, policyNote, proposeThenRedirect } from './request-policy.js';
 import { reviseAndRedirect } from './revision-action.js';
 import { valueText, warningsHtml } from './value-text.js';
 
@@ -39,7 +40,7 @@ function setForm(site: ConsoleSite, environment: Environment, flag: ListedFlag, 
   return html`<details><summary>Set ${flag.name}</summary><form class="act" method="post" action="${action}">${csrfField(csrf)}
 <label for="${id}value">Value (${flag.type}${flag.type === 'json' ? ', as JSON' : ''})</label>${valueInput(flag, `${id}value`)}
 <label for="${id}flag-reason">Flag reason (why it is on; shown with the flag)</label><input id="${id}flag-reason" name="flagReason" type="text" maxlength="500">
-${reasonFields(environment, id)}<p><button type="submit">Set ${flag.name}</button></p></form></details>`;
+${policyNote(environment, 'config')}${reasonFields(environment, id)}<p><button type="submit">Set ${flag.name}</button></p></form></details>`;
 }
 
 function flagRows(site: ConsoleSite, environment: Environment, list: FlagList, operator: boolean, csrf: string) {
@@ -106,15 +107,16 @@ export function registerFlagsPage(app: FastifyInstance, site: ConsoleSite): void
     const given = field(request.body, 'flagReason')?.trim() ?? '';
     const inherits = given === '' && declared.production === 'requires-reason' && environment.tier === 'production';
     const flagReason = inherits ? reason : given || undefined;
+    const set = {
+      [`flags.${name}.value`]: value,
+      ...(flagReason !== undefined ? { [`flags.${name}.reason`]: flagReason } : {}),
+    };
+    if (policyNeeds(environment, 'config') > 0) {
+      const change = { kind: 'config.set', set } as const;
+      return proposeThenRedirect(site, environment, user, reply, url(site, pathOf(environment)), change, reason);
+    }
     return reviseAndRedirect(site, environment.name, reply, pathOf(environment), () =>
-      setConfig({
-        ...targetFor(site, environment.name, user),
-        set: {
-          [`flags.${name}.value`]: value,
-          ...(flagReason !== undefined ? { [`flags.${name}.reason`]: flagReason } : {}),
-        },
-        ...(reason !== undefined ? { reason } : {}),
-      }),
+      setConfig({ ...targetFor(site, environment.name, user), set, ...(reason !== undefined ? { reason } : {}) }),
     );
   });
 }

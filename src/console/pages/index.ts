@@ -8,6 +8,7 @@ import { registerFlagsPage } from './flags-page.js';
 import { registerJobsPages } from './jobs.js';
 import { registerMigrationsPages } from './migrations.js';
 import { registerOverview } from './overview.js';
+import { registerRequestsPages } from './requests.js';
 import { registerRevisionsPage } from './revisions-page.js';
 import { registerSecretsPages } from './secrets.js';
 import { registerUsersPages } from './users.js';
@@ -23,4 +24,5 @@ export function registerPages(app: FastifyInstance, site: ConsoleSite): void {
   registerMigrationsPages(app, site);
   registerAuditPages(app, site);
   registerJobsPages(app, site);
+  registerRequestsPages(app, site);
 }

@@ -8,7 +8,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Environment } from '../../environment/index.js';
-import { migrateUp, migrationPlan, migrationStatus, type PlannedMigration } from '../../migrate/index.js';
+import { migrationPlan, migrationStatus, type PlannedMigration } from '../../migrate/index.js';
+import { migrateUpWithApproval } from '../../requests/migration-approval.js';
 import { checkedReason, field, reasonFields, requireAction } from '../guards.js';
 import { type Html, html } from '../html.js';
 import { csrfField, page } from '../layout.js';
@@ -16,6 +17,7 @@ import { csrfToken, sendPage, takeFlash } from '../reply-helpers.js';
 import { allows } from '../roles.js';
 import type { ConsoleSite } from '../site.js';
 import { actThenRedirect, envParam, pagePath, readOr, withStore } from './ops-support.js';
+import { policyNeeds, policyNote, proposeThenRedirect } from './request-policy.js';
 
 /** How long a run from the console waits for another migrator before giving up. */
 const WAIT_MS = 10_000;
@@ -65,10 +67,15 @@ ${allows(user.grants, environment.name, 'migrate') && plans.length > 0 ? runForm
     const reason = checkedReason(environment, request.body);
     const approve = field(request.body, 'approve') === 'destructive';
     const path = pagePath(site, environment, 'migrations');
+    if (approve && policyNeeds(environment, 'migrations') > 0) {
+      // The policy's way to approve: a migrate.destructive request; once applied, "Run" below uses it.
+      return proposeThenRedirect(site, environment, user, reply, path, { kind: 'migrate.destructive' }, reason);
+    }
     return actThenRedirect(reply, path, async () => {
       if (approve && !reason) return { kind: 'error', text: 'Approving destructive statements needs a reason.' };
       const result = await withStore(site, environment, user, 'write', (store) =>
-        migrateUp(store, {
+        // Where the policy covers migrations, a destructive plan runs only under an approved request.
+        migrateUpWithApproval(store, {
           ...(reason ? { reason } : {}),
           ...(approve && reason ? { allowDestructive: { reason } } : {}),
           waitMs: WAIT_MS,
@@ -93,6 +100,7 @@ function planSection(plan: PlannedMigration): Html {
 }
 
 function runForm(environment: Environment, path: string, csrf: string, destructive: boolean): Html {
+  if (destructive && policyNeeds(environment, 'migrations') > 0) return policyForms(environment, path, csrf);
   const approval = destructive && environment.protected;
   return html`<form class="act" method="post" action="${path}/up" data-form="migrate-up">${csrfField(csrf)}
 <h2>${approval ? 'Approve destructive statements and run' : 'Run pending migrations'}</h2>
@@ -106,4 +114,20 @@ ${
 }
 ${reasonFields(environment)}
 <p><button${approval ? html` class="danger"` : ''} type="submit">${approval ? 'Approve and run' : 'Run migrations'}</button></p></form>`;
+}
+
+/** Under an approvals policy: propose the destructive plan as a request; run once a request for this plan is applied. */
+function policyForms(environment: Environment, path: string, csrf: string): Html {
+  return html`${policyNote(environment, 'migrations')}
+<form class="act" method="post" action="${path}/up" data-form="propose-destructive">${csrfField(csrf)}
+<h2>Request approval of the destructive statements</h2>
+<p class="bad">The plan drops or rewrites data in ${environment.name}. This creates a change request naming the pending migrations; others approve it.</p>
+<input type="hidden" name="approve" value="destructive">
+${reasonFields(environment, 'propose-')}
+<p><button class="danger" type="submit">Request approval</button></p></form>
+<form class="act" method="post" action="${path}/up" data-form="migrate-up">${csrfField(csrf)}
+<h2>Run under an approved request</h2>
+<p>Runs the plan when a request for exactly this plan was approved (used once; a backup is taken first in a protected environment).</p>
+${reasonFields(environment, 'run-')}
+<p><button type="submit">Run migrations</button></p></form>`;
 }

@@ -24,7 +24,8 @@ export function revisionText(result: RevisionResult): string {
 // two setConfig calls in parallel); queued, they take consecutive numbers.
 const queues = new WeakMap<ConsoleSite, Map<string, Promise<unknown>>>();
 
-function queued<T>(site: ConsoleSite, environment: string, act: () => Promise<T>): Promise<T> {
+/** Runs `act` after this console's other acts on `environment` (revisions, proposals, reviews). */
+export function queued<T>(site: ConsoleSite, environment: string, act: () => Promise<T>): Promise<T> {
   const byEnvironment = queues.get(site) ?? new Map<string, Promise<unknown>>();
   queues.set(site, byEnvironment);
   const previous = byEnvironment.get(environment) ?? Promise.resolve();

@@ -16,6 +16,7 @@ import { csrfField, page } from '../layout.js';
 import { csrfToken, sendPage, takeFlash } from '../reply-helpers.js';
 import { allows } from '../roles.js';
 import { ConsoleHttpError, type ConsoleSite, targetFor, url } from '../site.js';
+import { policyNeeds, policyNote, proposeThenRedirect } from './request-policy.js';
 import { reviseAndRedirect } from './revision-action.js';
 import { valueText, warningsHtml } from './value-text.js';
 
@@ -52,7 +53,7 @@ function historyTable(history: ConfigHistory, operator: boolean): Html {
 
 function operatorForms(site: ConsoleSite, environment: Environment, csrf: string, latest: number): Html {
   const base = url(site, `/env/${encodeURIComponent(environment.name)}/revisions`);
-  return html`<h2>Set a key</h2>
+  return html`${policyNote(environment, 'config')}<h2>Set a key</h2>
 <form class="act" method="post" action="${base}/set">${csrfField(csrf)}
 <label for="set-key">Key</label><input id="set-key" name="key" type="text" maxlength="300" required>
 <label for="set-value">Value (as text, as <code>config set KEY=VALUE</code> takes it)</label><textarea id="set-value" name="value" rows="2"></textarea>
@@ -104,6 +105,10 @@ ${historyTable(history, operator)}${operator ? operatorForms(site, environment, 
     const key = field(request.body, 'key')?.trim() ?? '';
     if (key === '') throw new ConsoleHttpError(400, 'Name the key to set.');
     const value = field(request.body, 'value') ?? '';
+    if (policyNeeds(environment, 'config') > 0) {
+      const change = { kind: 'config.set', set: { [key]: value } } as const;
+      return proposeThenRedirect(site, environment, user, reply, url(site, pathOf(environment)), change, reason);
+    }
     return reviseAndRedirect(site, environment.name, reply, pathOf(environment), () =>
       setConfig({
         ...targetFor(site, environment.name, user),
@@ -119,6 +124,10 @@ ${historyTable(history, operator)}${operator ? operatorForms(site, environment, 
     const text = field(request.body, 'to') ?? '';
     const to = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isSafeInteger(to)) throw new ConsoleHttpError(400, 'Pick the revision to roll back to.');
+    if (policyNeeds(environment, 'config') > 0) {
+      const change = { kind: 'config.rollback', to } as const;
+      return proposeThenRedirect(site, environment, user, reply, url(site, pathOf(environment)), change, reason);
+    }
     return reviseAndRedirect(site, environment.name, reply, pathOf(environment), () =>
       rollbackConfig({ ...targetFor(site, environment.name, user), to, ...(reason !== undefined ? { reason } : {}) }),
     );

@@ -15,6 +15,7 @@ import { csrfToken, sendPage, takeFlash } from '../reply-helpers.js';
 import { allows } from '../roles.js';
 import { actorOf, type ConsoleSite, targetFor } from '../site.js';
 import { actThenRedirect, envParam, pagePath, readOr } from './ops-support.js';
+import { policyNeeds, policyNote, proposeThenRedirect } from './request-policy.js';
 
 export function registerSecretsPages(app: FastifyInstance, site: ConsoleSite): void {
   app.get('/env/:env/secrets', async (request, reply) => {
@@ -52,6 +53,10 @@ ${allows(user.grants, environment.name, 'secrets') ? adminForms(site, environmen
     const path = pagePath(site, environment, 'secrets');
     const key = field(request.body, 'key')?.trim() ?? '';
     const value = field(request.body, 'value') ?? '';
+    if (policyNeeds(environment, 'secrets') > 0 && key !== '' && value !== '') {
+      // Sealed at once by the library: the request holds only the ciphertext, its diff `(sealed)`.
+      return proposeThenRedirect(site, environment, user, reply, path, { kind: 'secret.set', key, value }, reason);
+    }
     return actThenRedirect(reply, path, async () => {
       if (key === '' || value === '') return { kind: 'error', text: 'Choose a key and give it a value.' };
       const target = targetFor(site, environment.name, user);
@@ -106,7 +111,7 @@ function adminForms(
 <select id="key" name="key">${keys.map((key) => html`<option value="${key}">${key}</option>`)}</select>
 <label for="value">Value (encrypted with the public key; never shown again)</label>
 <input id="value" name="value" type="password" autocomplete="new-password" required>
-${reasonFields(environment, 'set-')}
+${policyNote(environment, 'secrets')}${reasonFields(environment, 'set-')}
 <p><button type="submit">Set secret</button></p></form>
 <form class="act" method="post" action="${path}/rotate" data-form="rotate-key">${csrfField(csrf)}
 <h2>Rotate the key pair</h2>
