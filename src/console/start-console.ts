@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { EnvironmentTarget } from '../acts/environment-target.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { isEnvwardError } from '../errors.js';
 import { importPeer } from '../peers.js';
 import { consoleConfigOf } from './console-config.js';
 import { ConsoleConfigError } from './console-errors.js';
@@ -35,6 +37,8 @@ export interface RunningConsole {
   readonly url: string;
   /** The environment whose store holds its users. */
   readonly environment: string;
+  /** What the operator should know, e.g. that requests are not logged because the logger's packages are missing. */
+  readonly warnings: readonly string[];
   close(): Promise<void>;
 }
 
@@ -47,11 +51,28 @@ export interface ConsoleServer {
   /** Where to listen: the options, else the project's `console.host` and `console.port`. */
   readonly host: string;
   readonly port: number;
+  readonly warnings: readonly string[];
   close(): Promise<void>;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+/**
+ * envward's logger for the console when the project uses the `log`
+ * settings; without the logger's packages the console still starts, unlogged,
+ * and says so (a console that cannot start over a missing logger helps no one).
+ */
+async function consoleLogger(resolved: ResolvedConfig<unknown>, warnings: string[]) {
+  if (!isRecord(resolved.values) || !('log' in resolved.values)) return undefined;
+  try {
+    return await (await import('../observe/index.js')).createLogger(resolved, { name: 'envward-console' });
+  } catch (error) {
+    if (!isEnvwardError(error) || error.code !== 'EW_PEER_MISSING') throw error;
+    warnings.push(`requests are not logged: ${error.message} ${error.hint}`);
+    return undefined;
+  }
 }
 
 export async function buildConsoleServer(options: StartConsoleOptions = {}): Promise<ConsoleServer> {
@@ -62,10 +83,8 @@ export async function buildConsoleServer(options: StartConsoleOptions = {}): Pro
   const { default: Fastify } = await importPeer('envward/console', () => import('fastify'));
   const { consolePlugin } = await importPeer('envward/console', () => import('./console-plugin.js'));
   const db = store.db as unknown as ConsoleDb;
-  const logger =
-    options.log && isRecord(act.resolved.values) && 'log' in act.resolved.values
-      ? await (await import('../observe/index.js')).createLogger(act.resolved, { name: 'envward-console' })
-      : undefined;
+  const warnings: string[] = [];
+  const logger = options.log ? await consoleLogger(act.resolved, warnings) : undefined;
   // The logger's own type (pino's) would make this a FastifyInstance of pino's Logger; the console needs the base one.
   const app: FastifyInstance = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
@@ -99,6 +118,7 @@ export async function buildConsoleServer(options: StartConsoleOptions = {}): Pro
       site,
       host: options.host ?? config.host ?? '127.0.0.1',
       port: options.port ?? config.port ?? DEFAULT_CONSOLE_PORT,
+      warnings,
       close,
     };
   } catch (error) {
@@ -126,5 +146,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
   const address = server.app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shownHost}:${bound}/`, environment: server.site.home.name, close: server.close };
+  return {
+    url: `http://${shownHost}:${bound}/`,
+    environment: server.site.home.name,
+    warnings: server.warnings,
+    close: server.close,
+  };
 }

@@ -254,3 +254,52 @@ test('CommonJS loads envward with a dynamic import', () => {
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout.trim(), '3000 true');
 });
+
+test('the console starts on the installed package with its peers, unlogged (with a warning) without the logger packages', async () => {
+  // The console's peers as an application would install them (README's line), copied with what they load.
+  const peers = [
+    'fastify',
+    'fastify-plugin',
+    '@fastify/cookie',
+    '@fastify/csrf-protection',
+    '@fastify/formbody',
+    '@fastify/rate-limit',
+    '@node-rs/argon2',
+    '@node-rs/argon2-linux-x64-gnu',
+  ];
+  for (const location of closure(peers)) {
+    const name = location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    const target = join(project, 'node_modules', name);
+    if (!existsSync(target)) cpSync(location, target, { recursive: true });
+  }
+  const add = spawnSync('npx', ['--offline', 'envward', 'users', 'add', 'ada', '--role', 'development:admin'], {
+    cwd: project,
+    env,
+    encoding: 'utf8',
+    input: 'a passphrase long enough\n',
+  });
+  assert.equal(add.status, 0, add.stderr);
+  assert.doesNotMatch(add.stdout + add.stderr, /a passphrase long enough/);
+  const child = execFile('npx', ['--offline', 'envward', 'console', '--port', '0'], { cwd: project, env });
+  let output = '';
+  child.stdout?.on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk: string) => {
+    output += chunk;
+  });
+  try {
+    const started = Date.now();
+    while (!/envward console on (http:\/\/\S+)/.test(output)) {
+      assert.ok(Date.now() - started < 30_000 && child.exitCode === null, `console did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const url = /envward console on (http:\/\/\S+)/.exec(output)?.[1] as string;
+    const login = await fetch(new URL('login', url));
+    assert.equal(login.status, 200);
+    assert.match(await login.text(), /\[DEV\] Log in/);
+    assert.match(output, /warning: requests are not logged: .*pino/);
+  } finally {
+    child.kill('SIGINT');
+  }
+});

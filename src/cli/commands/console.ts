@@ -59,6 +59,7 @@ export function registerConsoleCommands(program: Command): void {
       ...(port !== undefined ? { port } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),
     });
+    for (const warning of running.warnings) output.warn(warning);
     output.result(
       { url: running.url, environment: running.environment },
       () => `envward console on ${running.url} (users of ${running.environment}; Ctrl-C stops it)`,
