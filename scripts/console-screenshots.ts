@@ -11,13 +11,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { addConsoleUser, startConsole } from '../src/console/index.ts';
-import { setConfig } from '../src/runtime/index.ts';
+import { resolveConfig } from '../src/index.ts';
+import { proposeChange, setConfig } from '../src/runtime/index.ts';
+import { keygen, setSecret } from '../src/secrets/index.ts';
+import { openStore } from '../src/store/index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'docs/console');
 const dir = mkdtempSync(join(tmpdir(), 'envward-console-shots-'));
 const files: Record<string, string> = {
-  'envward.config.ts': `import { database, defineConfig, live, z } from 'envward';
+  'envward.config.ts': `import { database, defineConfig, live, secret, z } from 'envward';
 import { flags } from 'envward/flags';
 import { defineJobs } from 'envward/jobs';
 
@@ -33,7 +36,10 @@ export default defineConfig({
       greeting: live(z.string().default('hello')),
       port: z.number().int().default(3000),
     }),
+    payments: z.object({ apiKey: secret(z.string()) }),
   }),
+  // Production's runtime changes need a second person's approval (change requests).
+  environments: { production: { approvals: { required: 1, for: ['config'] } } },
 });
 `,
   'migrations/0001_accounts.sql': 'create table accounts (id integer primary key, owner text not null);\n',
@@ -51,21 +57,36 @@ execFileSync('ln', ['-s', root, join(dir, 'node_modules/envward')]);
 
 const variables = { PATH: process.env.PATH };
 const password = 'correct horse battery staple';
+const common = { cwd: dir, variables };
+for (const env of ['development', 'test', 'staging', 'production']) {
+  await keygen({ ...common, env });
+  await setSecret({ ...common, env, key: 'payments.apiKey', value: `sk_${env}_${'x'.repeat(24)}` });
+}
 await addConsoleUser({
-  cwd: dir,
+  ...common,
   env: 'development',
-  variables,
   name: 'ada',
   password,
-  roles: 'development:admin,test:operator,staging:operator,production:viewer',
+  roles: 'development:admin,test:viewer,staging:operator,production:operator',
 });
+await addConsoleUser({ ...common, env: 'development', name: 'bob', password, roles: 'production:operator' });
 await setConfig({
-  cwd: dir,
+  ...common,
   env: 'development',
-  variables,
   set: { 'app.greeting': 'hi there' },
   reason: 'friendlier greeting',
   actor: 'console:ada',
+});
+// Production's database, stamped as `envward db stamp --env production` does.
+await (
+  await openStore(await resolveConfig({ ...common, env: 'production', checkHost: false }), { stampMode: 'stamp' })
+).close();
+await proposeChange({
+  ...common,
+  env: 'production',
+  change: { kind: 'config.set', set: { 'app.greeting': 'welcome' } },
+  reason: 'CHG-12 new greeting',
+  actor: 'console:bob',
 });
 
 const running = await startConsole({ cwd: dir, env: 'development', port: 0, variables });
@@ -105,11 +126,13 @@ try {
     ['migrations', '/env/development/migrations'],
     ['audit', '/env/development/audit'],
     ['requests', '/requests'],
+    ['request', '/env/production/requests/1'],
+    ['revisions-production', '/env/production/revisions'],
     ['users', '/users'],
+    // What a viewer sees: the same page without its forms.
+    ['revisions-viewer', '/env/test/revisions'],
   ];
   for (const [name, path] of pages) await shot(name, path);
-  // A viewer's refused act: the production revisions page has no form, and a POST is a 403 page.
-  await shot('revisions-production-viewer', '/env/production/revisions');
 } finally {
   await browser.close();
   await running.close();
