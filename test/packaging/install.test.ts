@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -280,7 +281,10 @@ test('the console starts on the installed package with its peers, unlogged (with
   });
   assert.equal(add.status, 0, add.stderr);
   assert.doesNotMatch(add.stdout + add.stderr, /a passphrase long enough/);
-  const child = execFile('npx', ['--offline', 'envward', 'console', '--port', '0'], { cwd: project, env });
+  // The installed bin run by node itself, not through npx: a signal to npx would not reach the console it starts,
+  // which would then outlive the test (and hold the test's pipes open).
+  const bin = join(project, 'node_modules', 'envward', 'bin', 'envward.js');
+  const child = execFile(process.execPath, [bin, 'console', '--port', '0'], { cwd: project, env });
   let output = '';
   child.stdout?.on('data', (chunk: string) => {
     output += chunk;
@@ -301,5 +305,6 @@ test('the console starts on the installed package with its peers, unlogged (with
     assert.match(output, /warning: requests are not logged: .*pino/);
   } finally {
     child.kill('SIGINT');
+    if (child.exitCode === null) await once(child, 'exit');
   }
 });
