@@ -10,61 +10,28 @@ import { ForceWithoutReasonError } from '../errors.js';
 import { failpoint } from '../failpoint.js';
 import type { Store } from '../store/index.js';
 import { isApprovedFor } from './approved-run.js';
-import { type PlannedStatement, type StatementJudge, statementJudge } from './classify.js';
-import {
-  appliedMigrations,
-  appliedMigrationsIfAny,
-  ensureHistory,
-  type HistoryTables,
-  MIGRATIONS_TABLE,
-  type MigrationRecord,
-} from './history.js';
-import { loadModule } from './load-module.js';
+import { type StatementJudge, statementJudge } from './classify.js';
+import { appliedMigrations, ensureHistory, MIGRATIONS_TABLE } from './history.js';
 import {
   DestructiveMigrationError,
   MigrationChecksumError,
   MigrationFailedError,
   MigrationLoadError,
 } from './migrate-errors.js';
-import { checksumMatches, type MigrationFile, migrationFiles } from './migration-files.js';
+import { type MigrationFile, migrationFiles } from './migration-files.js';
 import { DEFAULT_WAIT_MS, withMigrationLock } from './migration-lock.js';
-import { planStatements } from './plan.js';
+import {
+  compare,
+  firstDestructive,
+  history,
+  type LoadedMigration,
+  load,
+  type MigrationStatus,
+  type PlannedMigration,
+  planOf,
+  type Run,
+} from './migration-status.js';
 import { RunGuardPlugin } from './run-guard.js';
-
-type Run = (db: Kysely<unknown>) => Promise<unknown>;
-
-interface LoadedMigration extends MigrationFile {
-  readonly up: Run;
-  readonly down: Run | undefined;
-  /** `export const safe = 'why'`: the migration's raw SQL is declared safe. */
-  readonly safeReason: string | undefined;
-}
-
-async function load(file: MigrationFile): Promise<LoadedMigration> {
-  const module = await loadModule(file.path, file.file);
-  if (typeof module.up !== 'function') throw new MigrationLoadError(file.file, 'exports no `up(db)` function');
-  const safe = module.safe;
-  return {
-    ...file,
-    up: module.up as Run,
-    down: typeof module.down === 'function' ? (module.down as Run) : undefined,
-    safeReason: typeof safe === 'string' && safe.trim() !== '' ? safe : undefined,
-  };
-}
-
-export interface PlannedMigration {
-  readonly name: string;
-  readonly file: string;
-  readonly statements: readonly PlannedStatement[];
-  readonly destructive: boolean;
-}
-
-export interface MigrationStatus {
-  readonly applied: readonly MigrationRecord[];
-  readonly pending: readonly string[];
-  readonly changed: readonly string[];
-  readonly missing: readonly string[];
-}
 
 export type ProgressEvent =
   | { readonly type: 'start'; readonly name: string; readonly index: number; readonly total: number }
@@ -88,25 +55,12 @@ export interface MigrateOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
+export { migrationPlan, migrationStatus } from './migration-status.js';
+export type { MigrationStatus, PlannedMigration };
+
 export interface UpResult {
   readonly applied: readonly string[];
   readonly backup: string | undefined;
-}
-
-function compare(files: readonly MigrationFile[], applied: readonly MigrationRecord[]): MigrationStatus {
-  const byName = new Map(files.map((file) => [file.name, file]));
-  const done = new Set(applied.map((record) => record.name));
-  return {
-    applied,
-    pending: files.filter((file) => !done.has(file.name)).map((file) => file.name),
-    changed: applied
-      .filter((record) => {
-        const file = byName.get(record.name);
-        return file !== undefined && !checksumMatches(record.checksum, file);
-      })
-      .map((record) => record.name),
-    missing: applied.filter((record) => !byName.has(record.name)).map((record) => record.name),
-  };
 }
 
 function requireReason(approval: { readonly reason: string } | undefined): string | undefined {
@@ -132,37 +86,6 @@ class StatementCounter implements KyselyPlugin {
     failpoint(`migrate:${this.name}:${this.count}`);
     return args.result;
   }
-}
-
-const history = (db: Kysely<unknown>) => db as unknown as Kysely<HistoryTables>;
-
-/** Applied, pending, changed and missing migrations of the store's environment. */
-export async function migrationStatus(store: Store): Promise<MigrationStatus> {
-  const files = migrationFiles(store.projectRoot, store.environment.name);
-  return compare(files, await appliedMigrationsIfAny(history(store.db)));
-}
-
-/** The statements each pending migration would run, flagged safe or destructive; nothing runs. */
-export async function migrationPlan(store: Store): Promise<PlannedMigration[]> {
-  const status = await migrationStatus(store);
-  const files = migrationFiles(store.projectRoot, store.environment.name).filter((f) =>
-    status.pending.includes(f.name),
-  );
-  return Promise.all(files.map(async (file) => planOf(store, await load(file), 'up')));
-}
-
-async function planOf(store: Store, migration: LoadedMigration, direction: 'up' | 'down'): Promise<PlannedMigration> {
-  const run = direction === 'up' ? migration.up : migration.down;
-  const statements = run ? await planStatements(store.dialect, store.plugins, run, migration.safeReason) : [];
-  return { name: migration.name, file: migration.file, statements, destructive: statements.some((s) => s.destructive) };
-}
-
-function firstDestructive(plans: readonly PlannedMigration[]) {
-  for (const plan of plans) {
-    const statement = plan.statements.find((s) => s.destructive);
-    if (statement) return { plan, statement };
-  }
-  return undefined;
 }
 
 async function runOne(
