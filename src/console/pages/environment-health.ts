@@ -15,7 +15,7 @@ import { resolveConfig } from '../../resolution.js';
 import { revisionDb } from '../../runtime/applied-revision.js';
 import { latestRevisionRow } from '../../runtime/revision-table.js';
 import type { ConsoleSite } from '../site.js';
-import { SEALED_SECRETS } from './environment-reading.js';
+import { readOptions, SEALED_SECRETS } from './environment-reading.js';
 
 /** How long the overview waits for one environment. */
 export const HEALTH_DEADLINE_MS = 2_000;
@@ -40,14 +40,7 @@ function errorText(error: unknown): string {
 
 /** The configuration as far as it resolves here: without the secrets when this host cannot open them. */
 async function resolveHere(site: ConsoleSite, name: string): Promise<ResolvedConfig<unknown>> {
-  const options = {
-    project: site.project,
-    env: name,
-    variables: site.variables,
-    hostname: site.hostname,
-    checkHost: false,
-    collectIssues: true,
-  } as const;
+  const options = readOptions(site, name);
   try {
     return await resolveConfig<unknown>(options);
   } catch (error) {

@@ -28,9 +28,9 @@ function errorText(error: unknown): string {
   return isEnvwardError(error) ? `${error.code}: ${error.message}` : 'an unexpected error (see the server log)';
 }
 
-/** The environment `name` as it runs now, read without writing anything. */
-export async function readEnvironment(site: ConsoleSite, name: string): Promise<EnvironmentReading> {
-  const options = {
+/** How the console resolves an environment to read it: no host check (it is not running as it), issues collected. */
+export function readOptions(site: ConsoleSite, name: string) {
+  return {
     project: site.project,
     env: name,
     variables: site.variables,
@@ -38,6 +38,11 @@ export async function readEnvironment(site: ConsoleSite, name: string): Promise<
     checkHost: false,
     collectIssues: true,
   } as const;
+}
+
+/** The environment `name` as it runs now, read without writing anything. */
+export async function readEnvironment(site: ConsoleSite, name: string): Promise<EnvironmentReading> {
+  const options = readOptions(site, name);
   const read = async (layers: readonly ConfigLayer[]) => {
     const current = await resolveCurrent<unknown>(true, { ...options, layers });
     return {
