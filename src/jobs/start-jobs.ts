@@ -90,6 +90,11 @@ export async function startJobsNow(
   const scrub = createScrubber(first.secretValues());
   const stopping = new AbortController();
   const active = new Set<Promise<void>>();
+  /** Keeps a run in `active` until it ends, so stop() waits for it. */
+  const track = (running: Promise<void>): Promise<void> => {
+    active.add(running);
+    return running.finally(() => active.delete(running));
+  };
 
   const runSlot = async (job: DeclaredJob, slot: string, slotDate: Date, attempts: number) => {
     const snapshot = currentOf(source);
@@ -162,7 +167,13 @@ export async function startJobsNow(
         { job: job.name, slot: taken.slot, from: taken.previousInstance, attempts: taken.attempts },
         'job run taken over: its holder stopped extending its lease',
       );
-      await runSlot(job, taken.slot, new Date(taken.slot), taken.attempts);
+      // Beside this tick's own run, not before it: a tick that waited for the taken-over run could
+      // outlast the interval, and the next tick, skipped while this one runs, would be nobody's slot.
+      track(
+        runSlot(job, taken.slot, new Date(taken.slot), taken.attempts).catch((error: unknown) => {
+          logger.error({ job: job.name, slot: taken.slot, err: describeThrown(error) }, 'job run failed to end');
+        }),
+      );
     }
     if (stopping.signal.aborted) return;
     if (await claimSlot(db, { ...row, outcome: 'running', lease_until: lease().toISOString() })) {
@@ -181,11 +192,11 @@ export async function startJobsNow(
         protect: () => logger.warn({ job: job.name }, 'job tick skipped: its previous run is still going'),
       },
       () => {
-        const running = tick(job, cron).catch((error: unknown) => {
-          logger.error({ job: job.name, err: describeThrown(error) }, 'job tick failed');
-        });
-        active.add(running);
-        return running.finally(() => active.delete(running));
+        return track(
+          tick(job, cron).catch((error: unknown) => {
+            logger.error({ job: job.name, err: describeThrown(error) }, 'job tick failed');
+          }),
+        );
       },
     );
     scheduled.push({ job, cron, schedule });

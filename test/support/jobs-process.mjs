@@ -4,7 +4,8 @@
  *   node test/support/jobs-process.mjs <project dir> <leaseMs>
  * It runs the built library (dist/, `npm run build` first): resolves
  * production, opens its store, starts the jobs with an `everySecond` handler
- * that prints `{"start":slot}`, works 300 ms, then prints `{"done":slot}`.
+ * that prints `{"start":slot}`, works 650 ms (so two runs back to back outlast
+ * the one-second interval), then prints `{"done":slot}`.
  * It prints `{"ready":instance}` once scheduled. SIGTERM stops the jobs and
  * closes the store; it then ends by itself.
  */
@@ -31,7 +32,7 @@ const handle = await startJobs(
   {
     everySecond: async ({ slot, signal }) => {
       print({ start: slot.toISOString() });
-      await sleep(300, undefined, { signal });
+      await sleep(650, undefined, { signal });
       print({ done: slot.toISOString() });
     },
   },
