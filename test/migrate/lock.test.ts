@@ -116,15 +116,16 @@ for (const dialect of DIALECTS) {
 
     test('a migrator waits for the lock longer than the statement timeout, then migrates', async () => {
       const p = await project({
-        databaseSettings: '  statementTimeoutMs: 300\n',
+        // Short enough for the wait below to outlast it, long enough for a busy machine's statements.
+        databaseSettings: '  statementTimeoutMs: 1500\n',
         files: { 'migrations/001_accounts.ts': createTable('accounts') },
       });
       const holder = await p.open();
       let release: () => void = () => {};
       const held = holder.exclusive('migrate', 1_000, () => new Promise<void>((resolve) => (release = resolve)));
-      const waiter = p.cli(['migrate', 'up', '--json', '--wait', '10']);
+      const waiter = p.cli(['migrate', 'up', '--json', '--wait', '20']);
       // Longer than the statement timeout: waiting for the lock is not a statement that times out.
-      await sleep(1_500);
+      await sleep(2_500);
       assert.deepEqual(await p.applied(), []);
       release();
       await held;
