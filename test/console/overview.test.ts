@@ -74,7 +74,8 @@ test('each readable environment shows its health, preflight, revision; the slow 
   const answer = await ada.get('/');
   const took = Date.now() - started;
   assert.equal(answer.status, 200, answer.body);
-  assert.ok(took < 4_000, `the overview took ${took} ms`);
+  // The store that never answers would hold the page forever; the deadline ends it (slack for a busy machine).
+  assert.ok(took < 8_000, `the overview took ${took} ms`);
 
   const development = cardOf(answer.body, 'development');
   assert.equal(level(development, 'store'), 'ok');
