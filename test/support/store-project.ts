@@ -18,13 +18,13 @@
  * processes that open the store (and append audit events) at the same time.
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig, ResolveOptions } from '../../src/config/index.ts';
 import { resolveConfig } from '../../src/index.ts';
 import { type OpenStoreOptions, openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { withSlot } from './process-slots.ts';
+import { releaseTogether } from './release-together.ts';
 import { type RunResult, runCli } from './run-cli.ts';
 import { querySqliteFile } from './sqlite-file.ts';
 import { makeTempProject, type TempProject } from './temp-project.ts';
@@ -161,25 +161,6 @@ export function runStoreProcesses(
         { stdio: ['pipe', 'pipe', 'pipe'] },
       ),
     );
-    const reports = children.map(async (child) => {
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString('utf8');
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-      });
-      const [code] = await once(child, 'close');
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) throw new Error(`store process exited ${code}:\n${stdout}\n${stderr}`);
-      return JSON.parse(last) as { stamp?: string; error?: string };
-    });
-    try {
-      await Promise.all(children.map((child) => once(child.stdout, 'data')));
-    } finally {
-      for (const child of children) child.stdin.end('go\n');
-    }
-    return Promise.all(reports);
+    return releaseTogether<{ stamp?: string; error?: string }>(children, 'store process');
   });
 }
