@@ -24,8 +24,7 @@ before(async () => {
   await setSecret({ ...common, env: 'development', key: 'payments.apiKey', value: canaries[0] as string });
   await keygen({ ...common, env: 'production' });
   await setSecret({ ...common, env: 'production', key: 'payments.apiKey', value: canaries[1] as string });
-  const resolved = await resolveConfig({ cwd: project.dir, env: 'production', variables: {}, checkHost: false });
-  await (await openStore(resolved, { stampMode: 'stamp' })).close();
+  await project.stamp('production');
   await project.addUser('ada', 'development:admin,test:admin,staging:admin,qa:admin,production:admin');
   server = await project.server();
 });

@@ -6,7 +6,7 @@ import type { ConsoleServer } from '../../src/console/start-console.ts';
 import { setConfig } from '../../src/runtime/index.ts';
 import { keygen, setSecret } from '../../src/secrets/index.ts';
 import { assertNoCanary, makeCanary } from '../support/canary.ts';
-import { ConsoleClient, type ConsoleProject, makeConsoleProject } from '../support/console-project.ts';
+import { type ConsoleClient, type ConsoleProject, loggedIn, makeConsoleProject } from '../support/console-project.ts';
 
 let project: ConsoleProject;
 let server: ConsoleServer;
@@ -38,11 +38,7 @@ after(async () => {
   project?.cleanup();
 });
 
-async function as(name: string): Promise<ConsoleClient> {
-  const client = new ConsoleClient(server.app);
-  assert.equal((await client.login(name)).status, 303);
-  return client;
-}
+const as = (name: string): Promise<ConsoleClient> => loggedIn(server.app, name);
 
 function row(body: string, key: string): string {
   const found = new RegExp(`<tr data-key="${key.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</tr>`).exec(body);

@@ -4,7 +4,7 @@ import type { ConsoleServer } from '../../src/console/start-console.ts';
 import { resolveConfig } from '../../src/resolution.ts';
 import { configHistory } from '../../src/runtime/index.ts';
 import { openStore } from '../../src/store/index.ts';
-import { ConsoleClient, type ConsoleProject, makeConsoleProject } from '../support/console-project.ts';
+import { type ConsoleClient, type ConsoleProject, loggedIn, makeConsoleProject } from '../support/console-project.ts';
 
 let project: ConsoleProject;
 let server: ConsoleServer;
@@ -23,8 +23,7 @@ before(async () => {
       })`,
     },
   );
-  const production = await resolveConfig({ cwd: project.dir, env: 'production', variables: {}, checkHost: false });
-  await (await openStore(production, { stampMode: 'stamp' })).close();
+  await project.stamp('production');
   await project.addUser('olga', 'development:operator,production:operator');
   await project.addUser('vic', 'development:viewer,staging:viewer');
   server = await project.server();
@@ -35,8 +34,7 @@ after(async () => {
 });
 
 async function as(name: string, page: string): Promise<ConsoleClient> {
-  const client = new ConsoleClient(server.app);
-  assert.equal((await client.login(name)).status, 303);
+  const client = await loggedIn(server.app, name);
   assert.equal((await client.get(page)).status, 200);
   return client;
 }

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { ConsoleServer } from '../../src/console/start-console.ts';
 import { keygen, setSecret } from '../../src/secrets/index.ts';
 import { flashOf, makeOpsProject, type OpsProject } from '../support/console-ops-project.ts';
-import { ConsoleClient } from '../support/console-project.ts';
+import { type ConsoleClient, loggedIn } from '../support/console-project.ts';
 
 let project: OpsProject;
 let server: ConsoleServer;
@@ -25,11 +25,7 @@ after(async () => {
   project?.cleanup();
 });
 
-async function client(name: string): Promise<ConsoleClient> {
-  const browser = new ConsoleClient(server.app);
-  assert.equal((await browser.login(name)).status, 303);
-  return browser;
-}
+const client = (name: string): Promise<ConsoleClient> => loggedIn(server.app, name);
 
 async function auditOf(env: string, action: string) {
   const store = await project.open(env);

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { ConsoleServer } from '../../src/console/start-console.ts';
 import { keygen, listSecrets } from '../../src/secrets/index.ts';
 import { flashOf, makeOpsProject, type OpsProject } from '../support/console-ops-project.ts';
-import { type Answer, ConsoleClient } from '../support/console-project.ts';
+import { type Answer, type ConsoleClient, loggedIn } from '../support/console-project.ts';
 
 const CANARY = 'sk_live_console_canary_4f9a2e71c3b8';
 
@@ -24,12 +24,7 @@ after(async () => {
   project?.cleanup();
 });
 
-async function client(name: string): Promise<ConsoleClient> {
-  const browser = new ConsoleClient(server.app);
-  const login = await browser.login(name);
-  assert.equal(login.status, 303, login.body);
-  return browser;
-}
+const client = (name: string): Promise<ConsoleClient> => loggedIn(server.app, name);
 
 /** Everything a browser got: bodies, headers, and the cookies it holds. */
 function seen(answers: readonly Answer[], browser: ConsoleClient): string {

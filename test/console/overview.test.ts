@@ -9,7 +9,7 @@ import { setConfig } from '../../src/runtime/index.ts';
 import { keygen, setSecret } from '../../src/secrets/index.ts';
 import { assertNoCanary, makeCanary } from '../support/canary.ts';
 import { makeOpsProject, type OpsProject } from '../support/console-ops-project.ts';
-import { ConsoleClient } from '../support/console-project.ts';
+import { ConsoleClient, loggedIn } from '../support/console-project.ts';
 
 let project: OpsProject;
 let server: ConsoleServer;
@@ -54,11 +54,7 @@ after(async () => {
   project?.cleanup();
 });
 
-async function as(name: string): Promise<ConsoleClient> {
-  const client = new ConsoleClient(server.app);
-  assert.equal((await client.login(name)).status, 303);
-  return client;
-}
+const as = (name: string): Promise<ConsoleClient> => loggedIn(server.app, name);
 
 function cardOf(body: string, env: string): string {
   const found = new RegExp(`<section class="card[^"]*" data-environment="${env}">([\\s\\S]*?)</section>`).exec(body);

@@ -9,22 +9,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ConsoleServer } from '../../src/console/start-console.ts';
-import { resolveConfig } from '../../src/index.ts';
-import { openStore } from '../../src/store/index.ts';
 import { ConsoleClient, type ConsoleProject, makeConsoleProject } from '../support/console-project.ts';
 
 let project: ConsoleProject;
 let server: ConsoleServer;
 
-async function auditOf(env: string) {
-  const resolved = await resolveConfig({ cwd: project.dir, env, variables: {}, checkHost: false });
-  const store = await openStore(resolved, { stampMode: 'read' });
-  try {
-    return await store.audit.list();
-  } finally {
-    await store.close();
-  }
-}
+const auditOf = (env: string) => project.auditOf(env);
 
 before(async () => {
   project = makeConsoleProject();
@@ -61,8 +51,7 @@ test("a refusal in an environment without a database is recorded in the console'
 });
 
 test("once production's database exists, the refusal is in production's own log too", async () => {
-  const resolved = await resolveConfig({ cwd: project.dir, env: 'production', variables: {}, checkHost: false });
-  await (await openStore(resolved, { stampMode: 'stamp' })).close();
+  await project.stamp('production');
   const client = new ConsoleClient(server.app);
   await client.login('ada');
   assert.equal((await refusedSet(client)).status, 403);

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { ConsoleServer } from '../../src/console/start-console.ts';
 import { showRequest } from '../../src/runtime/index.ts';
 import { flashOf, makeOpsProject, type OpsProject } from '../support/console-ops-project.ts';
-import { ConsoleClient } from '../support/console-project.ts';
+import { type ConsoleClient, loggedIn } from '../support/console-project.ts';
 
 let project: OpsProject;
 let server: ConsoleServer;
@@ -31,11 +31,7 @@ after(async () => {
   project?.cleanup();
 });
 
-async function as(name: string): Promise<ConsoleClient> {
-  const client = new ConsoleClient(server.app);
-  assert.equal((await client.login(name)).status, 303);
-  return client;
-}
+const as = (name: string): Promise<ConsoleClient> => loggedIn(server.app, name);
 
 test('a destructive plan is a request; the run waits for its approval and then uses it', async () => {
   const ada = await as('ada');

@@ -8,13 +8,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ConsoleServer } from '../../src/console/start-console.ts';
-import { resolveConfig } from '../../src/resolution.ts';
 import { configHistory, listRequests, showRequest } from '../../src/runtime/index.ts';
 import { keygen, setSecret } from '../../src/secrets/index.ts';
-import { openStore } from '../../src/store/index.ts';
 import { assertNoCanary, makeCanary } from '../support/canary.ts';
 import { flashOf } from '../support/console-ops-project.ts';
-import { ConsoleClient, type ConsoleProject, consoleConfig, makeConsoleProject } from '../support/console-project.ts';
+import {
+  type ConsoleClient,
+  type ConsoleProject,
+  consoleConfig,
+  loggedIn,
+  makeConsoleProject,
+} from '../support/console-project.ts';
 
 let project: ConsoleProject;
 let server: ConsoleServer;
@@ -32,10 +36,7 @@ before(async () => {
   const policies = `qa: { tier: 'staging', approvals: { required: 2 } },
     production: { approvals: { required: 1 } },`;
   project.files.write('envward.config.ts', consoleConfig({ schema: SCHEMA, environments: policies }));
-  for (const env of ['production', 'qa']) {
-    const resolved = await resolveConfig({ cwd: project.dir, env, variables: {}, checkHost: false });
-    await (await openStore(resolved, { stampMode: 'stamp' })).close();
-  }
+  for (const env of ['production', 'qa']) await project.stamp(env);
   await project.addUser('mo', 'development:operator,production:operator,qa:operator');
   await project.addUser('otto', 'development:operator,production:operator,qa:operator');
   await project.addUser('ada', 'development:admin,production:admin,qa:admin');
@@ -53,8 +54,7 @@ const browsers = new Map<string, ConsoleClient>();
 async function as(name: string): Promise<ConsoleClient> {
   const known = browsers.get(name);
   if (known) return known;
-  const client = new ConsoleClient(server.app);
-  assert.equal((await client.login(name)).status, 303);
+  const client = await loggedIn(server.app, name);
   browsers.set(name, client);
   return client;
 }
@@ -62,15 +62,7 @@ async function as(name: string): Promise<ConsoleClient> {
 const latest = async (env: string) => (await configHistory({ cwd: project.dir, env, variables: {} })).latest;
 const request = (env: string, id: number) => showRequest({ cwd: project.dir, env, variables: {}, id });
 
-async function auditOf(env: string) {
-  const resolved = await resolveConfig({ cwd: project.dir, env, variables: {}, checkHost: false });
-  const store = await openStore(resolved, { stampMode: 'read' });
-  try {
-    return await store.audit.list({ limit: 1000 });
-  } finally {
-    await store.close();
-  }
-}
+const auditOf = (env: string) => project.auditOf(env, { limit: 1000 });
 
 /** Proposes app.greeting=value in production through the revisions page as `client`; the new request's number. */
 async function propose(client: ConsoleClient, value: string): Promise<number> {

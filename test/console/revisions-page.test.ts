@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ConsoleServer } from '../../src/console/start-console.ts';
-import { resolveConfig } from '../../src/resolution.ts';
 import { configHistory } from '../../src/runtime/index.ts';
-import { openStore } from '../../src/store/index.ts';
-import { ConsoleClient, type ConsoleProject, makeConsoleProject } from '../support/console-project.ts';
+import { type ConsoleClient, type ConsoleProject, loggedIn, makeConsoleProject } from '../support/console-project.ts';
 
 let project: ConsoleProject;
 let server: ConsoleServer;
@@ -12,8 +10,7 @@ let server: ConsoleServer;
 before(async () => {
   project = makeConsoleProject();
   // Production's store is made and stamped as its operators would, before anyone acts there.
-  const production = await resolveConfig({ cwd: project.dir, env: 'production', variables: {}, checkHost: false });
-  await (await openStore(production, { stampMode: 'stamp' })).close();
+  await project.stamp('production');
   await project.addUser('olga', 'development:operator,production:operator');
   await project.addUser('vic', 'development:viewer,production:viewer');
   server = await project.server();
@@ -24,23 +21,14 @@ after(async () => {
 });
 
 async function as(name: string, page: string): Promise<ConsoleClient> {
-  const client = new ConsoleClient(server.app);
-  assert.equal((await client.login(name)).status, 303);
+  const client = await loggedIn(server.app, name);
   assert.equal((await client.get(page)).status, 200);
   return client;
 }
 
 const latest = async (env: string) => (await configHistory({ cwd: project.dir, env, variables: {} })).latest;
 
-async function auditOf(env: string) {
-  const resolved = await resolveConfig({ cwd: project.dir, env, variables: {}, checkHost: false });
-  const store = await openStore(resolved, { stampMode: 'read' });
-  try {
-    return await store.audit.list();
-  } finally {
-    await store.close();
-  }
-}
+const auditOf = (env: string) => project.auditOf(env);
 
 test('an operator sets a key in development: a revision, flashed, audited as console:<name>', async () => {
   const olga = await as('olga', '/env/development/revisions');

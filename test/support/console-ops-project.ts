@@ -56,7 +56,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 `;
 
 export interface OpsProject extends ConsoleProject {
-  stamp(env: string): Promise<void>;
   /** The environment's store, opened read-only by the test (closed by the caller). */
   open(env: string): Promise<Store>;
   /** Lines var/touch.log holds (one per run of the jobs). */
@@ -74,9 +73,6 @@ export function makeOpsProject(extra: Readonly<Record<string, string>> = {}): Op
   const resolved = (env: string) => resolveConfig<unknown>({ variables: {}, cwd: project.dir, env });
   return {
     ...project,
-    stamp: async (env) => {
-      await (await openStore(await resolved(env), { stampMode: 'stamp' })).close();
-    },
     open: async (env) => openStore(await resolved(env), { stampMode: 'read' }),
     touches: () => {
       const log = join(project.dir, 'var', 'touch.log');

@@ -5,9 +5,13 @@
  * with `inject` as a browser would: cookies kept per client, the CSRF token
  * taken from the last page fetched, redirects not followed.
  */
+
+import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { addConsoleUser } from '../../src/console/index.ts';
 import { buildConsoleServer, type ConsoleServer } from '../../src/console/start-console.ts';
+import { resolveConfig } from '../../src/index.ts';
+import { type AuditFilter, type AuditRow, openStore } from '../../src/store/index.ts';
 import { makeTempProject, type TempProject } from './temp-project.ts';
 
 /** What a test adds to the console project's envward.config.ts (the default adds nothing). */
@@ -53,6 +57,10 @@ export interface ConsoleProject {
   addUser(name: string, roles: string, password?: string): Promise<void>;
   /** A console server of `env` (default development), with its own cookie secret. */
   server(env?: string): Promise<ConsoleServer>;
+  /** Stamps `env`'s database as `envward db stamp` would, so acts there may open it. */
+  stamp(env: string): Promise<void>;
+  /** `env`'s audit events matching `filter`, read from its store opened read-only. */
+  auditOf(env: string, filter?: AuditFilter): Promise<AuditRow[]>;
   cleanup(): void;
 }
 
@@ -73,8 +81,29 @@ export function makeConsoleProject(
       await addConsoleUser({ cwd: project.dir, env: 'development', variables, name, roles, password });
     },
     server: (env = 'development') => buildConsoleServer({ cwd: project.dir, env, variables }),
+    stamp: async (env) => {
+      const resolved = await resolveConfig({ cwd: project.dir, env, variables: {}, checkHost: false });
+      await (await openStore(resolved, { stampMode: 'stamp' })).close();
+    },
+    auditOf: async (env, filter) => {
+      const resolved = await resolveConfig({ cwd: project.dir, env, variables: {}, checkHost: false });
+      const store = await openStore(resolved, { stampMode: 'read' });
+      try {
+        return await store.audit.list(filter);
+      } finally {
+        await store.close();
+      }
+    },
     cleanup: () => project.cleanup(),
   };
+}
+
+/** A client of `app` logged in as `name` (asserting the login's redirect). */
+export async function loggedIn(app: FastifyInstance, name: string): Promise<ConsoleClient> {
+  const client = new ConsoleClient(app);
+  const login = await client.login(name);
+  assert.equal(login.status, 303, login.body);
+  return client;
 }
 
 export interface Answer {
