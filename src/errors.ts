@@ -139,14 +139,8 @@ export class EnvUnknownError extends EnvwardError {
 }
 
 export class EnvDefinitionError extends EnvwardError {
-  constructor(message: string, file: string) {
-    super(
-      'EW_ENV_DEFINITION',
-      'problem',
-      `${message} (${file})`,
-      'Fix the `environments` block of envward.config.ts.',
-      { file },
-    );
+  constructor(message: string, file: string, hint = 'Fix the `environments` block of envward.config.ts.') {
+    super('EW_ENV_DEFINITION', 'problem', `${message} (${file})`, hint, { file });
   }
 }
 

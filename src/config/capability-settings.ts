@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { SettingsNotUsedError } from '../errors.js';
 import { fragmentsOf } from './compose.js';
 import type { ResolvedConfig } from './resolve.js';
-import type { SettingsFragment } from './settings-fragment.js';
+import { type SettingsFragment, tierDefaultsOf } from './settings-fragment.js';
 import { setPath } from './value-path.js';
 
 type Settled = Pick<ResolvedConfig<unknown>, 'values' | 'environment' | 'project'>;
@@ -23,7 +23,7 @@ function defaultsOnly(fragment: SettingsFragment, resolved: Settled): unknown {
   }
   if (byTier.has(tier)) return byTier.get(tier);
   const input: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fragment.tierDefaults[tier] ?? {})) setPath(input, key.split('.'), value);
+  for (const [key, value] of Object.entries(tierDefaultsOf(fragment.tierDefaults, tier))) setPath(input, key.split('.'), value);
   const parsed = (fragment.schema as unknown as Parseable).safeParse(input);
   if (!parsed.success) {
     throw new SettingsNotUsedError(fragment.key, fragment.capability, name, 'its defaults leave required keys unset');

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Tier } from '../environment/index.js';
-import { isSettingsFragment, type SettingsFragment } from './settings-fragment.js';
+import { isSettingsFragment, type SettingsFragment, tierDefaultsOf } from './settings-fragment.js';
 
 /*
  * A project's schema and the capability fragments it uses become one zod
@@ -107,7 +107,7 @@ export function composeSchema<S>(schema: S, use: unknown): S {
 export function composedTierDefaults(use: unknown, tier: Tier): ReadonlyMap<string, unknown> {
   const defaults = new Map<string, unknown>();
   for (const fragment of fragmentsOf(use)) {
-    for (const [key, value] of Object.entries(fragment.tierDefaults[tier] ?? {})) {
+    for (const [key, value] of Object.entries(tierDefaultsOf(fragment.tierDefaults, tier))) {
       defaults.set(`${fragment.key}.${key}`, value);
     }
   }

@@ -8,6 +8,7 @@ import {
   type EnvironmentCatalogue,
   type ForceOverride,
   type GuardOverride,
+  readDeclaredEnvironments,
 } from '../environment/index.js';
 import {
   ConfigInvalidError,
@@ -101,7 +102,11 @@ export async function openProject(cwd?: string): Promise<Project> {
       root,
       file,
       definition,
-      environments: buildEnvironmentCatalogue(definition.environments, file),
+      environments: buildEnvironmentCatalogue(
+        definition.environments,
+        file,
+        readDeclaredEnvironments(root, definition.environments),
+      ),
       schema: indexSchema(definition.schema, definition.variables, file),
     };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Environment, Tier } from '../environment/index.js';
+import { type BuiltInTier, defaultsTier, type Environment, type Tier } from '../environment/index.js';
 import type { IssueCode } from '../error-registry.js';
 
 /**
@@ -9,8 +9,19 @@ import type { IssueCode } from '../error-registry.js';
  */
 export type ReloadMode = 'live' | 'restart';
 
-/** Values of a fragment's keys per tier, by dotted key below the fragment (`rateLimit.max`). */
-export type TierDefaults = Readonly<Record<Tier, Readonly<Record<string, unknown>>>>;
+/**
+ * Values of a fragment's keys per tier, by dotted key below the fragment
+ * (`rateLimit.max`). `preview` is optional: without it, preview
+ * environments take the staging values.
+ */
+export type TierDefaults = Readonly<Record<BuiltInTier, Readonly<Record<string, unknown>>>> & {
+  readonly preview?: Readonly<Record<string, unknown>>;
+};
+
+/** A fragment's defaults in one tier (preview falls back to staging's). */
+export function tierDefaultsOf(defaults: TierDefaults, tier: Tier): Readonly<Record<string, unknown>> {
+  return (tier === 'preview' ? defaults.preview : undefined) ?? defaults[defaultsTier(tier)] ?? {};
+}
 
 /**
  * The settings one capability owns: a zod object under one top-level key,

@@ -1,8 +1,9 @@
 import { EnvDefinitionError, EnvUnknownError } from '../errors.js';
 import { resolveApprovalPolicy } from './approval-policy.js';
+import type { FileDeclaration } from './declared-files.js';
 import type { Environment, EnvironmentDeclaration } from './environment.js';
 import { assertEnvironmentName } from './names.js';
-import { TIER_DEFAULTS, TIERS, type Tier } from './tiers.js';
+import { BUILT_IN_ENVIRONMENTS, TIER_DEFAULTS, TIERS, type Tier } from './tiers.js';
 
 const CODE = /^[A-Z0-9]{2,4}$/;
 
@@ -47,16 +48,26 @@ function defaultCode(name: string, tier: Tier, builtIn: boolean): string {
  * purple by default, so a `qa` banner never passes for staging.
  */
 export function buildEnvironmentCatalogue(
-  declarations: Readonly<Record<string, EnvironmentDeclaration>> = {},
-  file = 'envward.config.ts',
+  inCode: Readonly<Record<string, EnvironmentDeclaration>> = {},
+  projectFile = 'envward.config.ts',
+  inFiles: Readonly<Record<string, FileDeclaration>> = {},
 ): EnvironmentCatalogue {
-  const names = [...new Set<string>([...TIERS, ...Object.keys(declarations)])];
+  const declarations: Readonly<Record<string, EnvironmentDeclaration | FileDeclaration>> = { ...inCode, ...inFiles };
+  const names = [...new Set<string>([...BUILT_IN_ENVIRONMENTS, ...Object.keys(declarations)])];
   const environments: Environment[] = [];
   const codes = new Map<string, string>();
   for (const name of names) {
+    const fromFile = Object.hasOwn(inFiles, name) ? inFiles[name] : undefined;
+    const file = fromFile?.file ?? projectFile;
     assertEnvironmentName(name, `environments in ${file}`);
     const declared = declarations[name] ?? {};
-    const builtIn = (TIERS as readonly string[]).includes(name);
+    if (declared.tier === 'preview' && !fromFile?.preview) {
+      throw new EnvDefinitionError(
+        `Environment "${name}" has tier "preview": only \`envward preview up\` makes preview environments`,
+        file,
+      );
+    }
+    const builtIn = (BUILT_IN_ENVIRONMENTS as readonly string[]).includes(name);
     const tier = declared.tier ?? (builtIn ? (name as Tier) : undefined);
     if (!tier) throw new EnvDefinitionError(`Environment "${name}" needs a tier (${TIERS.join(', ')})`, file);
     if (!(TIERS as readonly string[]).includes(tier)) {
@@ -93,6 +104,8 @@ export function buildEnvironmentCatalogue(
         protected: declared.protected ?? defaults.protected,
         hosts: Object.freeze([...(hosts as string[])]),
         approvals: resolveApprovalPolicy(name, declared.approvals, file),
+        ...(fromFile ? { declaredIn: fromFile.file } : {}),
+        ...(fromFile?.preview ? { preview: fromFile.preview } : {}),
       }),
     );
   }

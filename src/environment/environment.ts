@@ -15,6 +15,19 @@ export interface EnvironmentDeclaration {
   readonly approvals?: ApprovalsDeclaration;
 }
 
+/** What `envward preview up` recorded about a preview environment it made. */
+export interface PreviewRecord {
+  /** Who asked for it (`--owner`, else the actor). */
+  readonly owner: string;
+  readonly createdAt: string;
+  /** After this, `envward preview gc` removes it. */
+  readonly expiresAt: string;
+  /** The database namespace it made, and nothing else, is what `preview down` drops. */
+  readonly database:
+    | { readonly kind: 'postgres-schema'; readonly schema: string }
+    | { readonly kind: 'sqlite-file'; readonly file: string };
+}
+
 /** A fully resolved environment: every field set, frozen. */
 export interface Environment {
   readonly name: string;
@@ -25,6 +38,10 @@ export interface Environment {
   readonly hosts: readonly string[];
   /** The change-approval policy; `required: 0` when the environment declares none. */
   readonly approvals: ApprovalPolicy;
+  /** The file that declares it, when `env create` or `preview up` made it (config/environments/<name>/environment.yml). */
+  readonly declaredIn?: string;
+  /** Set for the preview environments `envward preview up` made. */
+  readonly preview?: PreviewRecord;
 }
 
 /** Which signal decided the environment, in the fixed detection order. */

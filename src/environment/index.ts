@@ -10,6 +10,7 @@ export {
 } from './approval-policy.js';
 export { environmentBanner } from './banner.js';
 export { buildEnvironmentCatalogue, EnvironmentCatalogue } from './catalogue.js';
+export { DECLARATION_FILE, declarationPath, type FileDeclaration, readDeclaredEnvironments } from './declared-files.js';
 export {
   type Detection,
   type DetectionInput,
@@ -24,7 +25,17 @@ export type {
   Environment,
   EnvironmentDeclaration,
   ForceOverride,
+  PreviewRecord,
 } from './environment.js';
 export { assertHostAllowed, findHostConflict, type GuardOverride } from './host-check.js';
 export { assertEnvironmentName } from './names.js';
-export { type Colour, isProtectedTier, TIER_DEFAULTS, TIERS, type Tier } from './tiers.js';
+export {
+  BUILT_IN_ENVIRONMENTS,
+  type BuiltInTier,
+  type Colour,
+  defaultsTier,
+  isProtectedTier,
+  TIER_DEFAULTS,
+  TIERS,
+  type Tier,
+} from './tiers.js';

@@ -1,6 +1,19 @@
-/** The four tiers every environment maps to; a tier sets defaults and rules. */
-export const TIERS = ['development', 'test', 'staging', 'production'] as const;
+/**
+ * The tiers every environment maps to; a tier sets defaults and rules.
+ * `preview` is for the short-lived environments `envward preview up` makes
+ * per pull request: it runs with staging's defaults, unprotected.
+ */
+export const TIERS = ['development', 'test', 'staging', 'production', 'preview'] as const;
 export type Tier = (typeof TIERS)[number];
+
+/** The environments every project has, one per long-lived tier. */
+export const BUILT_IN_ENVIRONMENTS = ['development', 'test', 'staging', 'production'] as const;
+export type BuiltInTier = (typeof BUILT_IN_ENVIRONMENTS)[number];
+
+/** The tier whose defaults a tier takes where a capability declares none of its own (preview runs like staging). */
+export function defaultsTier(tier: Tier): BuiltInTier {
+  return tier === 'preview' ? 'staging' : tier;
+}
 
 export type Colour = 'green' | 'blue' | 'amber' | 'red' | 'purple';
 
@@ -16,6 +29,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = Object.freeze
   test: { colour: 'blue', code: 'TST', protected: false },
   staging: { colour: 'amber', code: 'STG', protected: true },
   production: { colour: 'red', code: 'PRD', protected: true },
+  preview: { colour: 'purple', code: 'PRV', protected: false },
 });
 
 /** Tiers in which the built-in safety rules (no debug, log level, secrets set) apply. */

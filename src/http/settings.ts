@@ -1,6 +1,6 @@
 import { settingsOf } from '../config/capability-settings.js';
 import type { ResolvedConfig } from '../config/index.js';
-import type { Tier } from '../environment/index.js';
+import { type BuiltInTier, defaultsTier } from '../environment/index.js';
 import { http } from './settings-schema.js';
 
 /**
@@ -38,7 +38,7 @@ export interface HttpSettings {
 type Validated = ReturnType<typeof settingsOf<typeof http>>;
 
 /** Development and test keep incoming request ids without a proxy; protected tiers only behind one. */
-const TRUSTS_REQUEST_IDS: Readonly<Record<Tier, boolean>> = Object.freeze({
+const TRUSTS_REQUEST_IDS: Readonly<Record<BuiltInTier, boolean>> = Object.freeze({
   development: true,
   test: true,
   staging: false,
@@ -93,7 +93,7 @@ function readHttpSettings(config: ResolvedConfig<unknown>): HttpSettings {
   return Object.freeze({
     bodyLimit: settings.bodyLimit,
     trustProxy: Array.isArray(proxy) ? Object.freeze([...proxy]) : proxy,
-    trustRequestId: settings.trustRequestId ?? (TRUSTS_REQUEST_IDS[config.environment.tier] || behindProxy(proxy)),
+    trustRequestId: settings.trustRequestId ?? (TRUSTS_REQUEST_IDS[defaultsTier(config.environment.tier)] || behindProxy(proxy)),
     corsOrigins: origins.includes('*') ? true : Object.freeze([...origins]),
     rateLimit: Object.freeze({
       max: settings.rateLimit.max,

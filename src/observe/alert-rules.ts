@@ -1,7 +1,7 @@
 import { bundledYaml } from '../bundled/index.js';
 import { settingsOf } from '../config/capability-settings.js';
 import type { ResolvedConfig } from '../config/index.js';
-import type { Tier } from '../environment/index.js';
+import { type BuiltInTier, defaultsTier, type Tier } from '../environment/index.js';
 import { alerts } from './alert-settings-schema.js';
 
 /** When an environment's alerts fire: from `alerts.*`, with the tier's defaults. */
@@ -15,7 +15,7 @@ export interface AlertThresholds {
 }
 
 /** How long error rate and latency must stay over the threshold before firing. */
-const SUSTAINED_MINUTES: Readonly<Record<Tier, number>> = Object.freeze({
+const SUSTAINED_MINUTES: Readonly<Record<BuiltInTier, number>> = Object.freeze({
   development: 10,
   test: 10,
   staging: 10,
@@ -63,7 +63,7 @@ export function alertRuleSet(resolved: Settled): AlertRuleSet {
     severity: tier === 'production' ? 'page' : 'ticket',
   } as const);
   const only = `environment="${name}"`;
-  const sustained = `${SUSTAINED_MINUTES[tier]}m`;
+  const sustained = `${SUSTAINED_MINUTES[defaultsTier(tier)]}m`;
   const percent = `${Number((thresholds.errorRate * 100).toPrecision(6))}%`;
   const rules: AlertRule[] = [
     {

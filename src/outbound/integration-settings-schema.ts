@@ -7,7 +7,7 @@ import {
   type SettingsFragment,
 } from '../config/settings-fragment.js';
 import type { Environment } from '../environment/index.js';
-import { isProtectedTier, type Tier } from '../environment/tiers.js';
+import { type BuiltInTier, isProtectedTier } from '../environment/tiers.js';
 import { IntegrationConfigError } from './integration-errors.js';
 import { assertTargetName, baseUrlSchema, targetSchema, targetTierDefaults } from './outbound-settings-schema.js';
 
@@ -17,7 +17,7 @@ export type IntegrationMode = 'mock' | 'sandbox' | 'live';
 export const INTEGRATION_MODES: readonly IntegrationMode[] = Object.freeze(['mock', 'sandbox', 'live']);
 
 /** Each tier's mode: development and test mock the provider, staging rehearses against its sandbox, production is live. */
-export const INTEGRATION_TIER_MODES: Readonly<Record<Tier, IntegrationMode>> = Object.freeze({
+export const INTEGRATION_TIER_MODES: Readonly<Record<BuiltInTier, IntegrationMode>> = Object.freeze({
   development: 'mock',
   test: 'mock',
   staging: 'sandbox',
@@ -233,8 +233,8 @@ export function integrations<const Names extends string>(
   const checked = checkedDeclarations(declarations);
   const names = [...checked.keys()];
   const modes = Object.fromEntries(
-    (Object.keys(INTEGRATION_TIER_MODES) as Tier[]).map((tier) => [tier, { mode: INTEGRATION_TIER_MODES[tier] }]),
-  ) as Record<Tier, { mode: IntegrationMode }>;
+    (Object.keys(INTEGRATION_TIER_MODES) as BuiltInTier[]).map((tier) => [tier, { mode: INTEGRATION_TIER_MODES[tier] }]),
+  ) as Record<BuiltInTier, { mode: IntegrationMode }>;
   return defineSettings({
     key: 'integrations',
     capability: 'envward/outbound',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSettings, type SettingsFragment } from '../config/settings-fragment.js';
-import type { Tier } from '../environment/index.js';
+import type { BuiltInTier } from '../environment/index.js';
 
 /**
  * Development fails fast (one retry, short timeout) so a missing service is
@@ -61,10 +61,10 @@ export function assertTargetName(name: unknown, fail: (shown: string) => Error):
  */
 export function targetTierDefaults(
   names: readonly string[],
-  extra: Partial<Record<Tier, Readonly<Record<string, unknown>>>> = {},
-): Record<Tier, Record<string, unknown>> {
+  extra: Partial<Record<BuiltInTier, Readonly<Record<string, unknown>>>> = {},
+): Record<BuiltInTier, Record<string, unknown>> {
   return Object.fromEntries(
-    (Object.keys(OUTBOUND_TIER_DEFAULTS) as Tier[]).map((tier) => [
+    (Object.keys(OUTBOUND_TIER_DEFAULTS) as BuiltInTier[]).map((tier) => [
       tier,
       Object.fromEntries(
         names.flatMap((name) =>
@@ -75,7 +75,7 @@ export function targetTierDefaults(
         ),
       ),
     ]),
-  ) as Record<Tier, Record<string, unknown>>;
+  ) as Record<BuiltInTier, Record<string, unknown>>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { TIERS } from '../environment/index.js';
+import { BUILT_IN_ENVIRONMENTS } from '../environment/index.js';
 
 const CONFIG_TS = `import { database, defineConfig, http, log, z } from 'envward';
 
@@ -46,7 +46,7 @@ log:
   level: info
 `;
 
-const SETTINGS: Record<(typeof TIERS)[number], string> = {
+const SETTINGS: Record<(typeof BUILT_IN_ENVIRONMENTS)[number], string> = {
   development: `app:
   debug: true
 log:
@@ -87,6 +87,6 @@ export function scaffoldFiles(): ReadonlyMap<string, string> {
     ['envward.config.ts', CONFIG_TS],
     ['config/base.yml', BASE_YML],
   ]);
-  for (const tier of TIERS) files.set(`config/environments/${tier}/settings.yml`, `# ${tier}\n${SETTINGS[tier]}`);
+  for (const tier of BUILT_IN_ENVIRONMENTS) files.set(`config/environments/${tier}/settings.yml`, `# ${tier}\n${SETTINGS[tier]}`);
   return files;
 }

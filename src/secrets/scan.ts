@@ -5,7 +5,7 @@ import type { YamlItem } from '../config/layers/yaml-tree.js';
 import { loadYamlTree } from '../config/layers/yaml-tree.js';
 import type { Project } from '../config/resolve.js';
 import { readConfigText } from '../config/text-file.js';
-import { detectEnvironment, type Environment, TIERS } from '../environment/index.js';
+import { detectEnvironment, type Environment, type Tier } from '../environment/index.js';
 import { EnvwardError } from '../errors.js';
 import { trackedFiles, trackedFilesContaining } from './git-check.js';
 import { PRIVATE_KEY_PATTERN, PRIVATE_KEY_PREFIX } from './key-format.js';
@@ -160,7 +160,13 @@ function trackedKeyFindings(root: string): ScanFinding[] {
   }));
 }
 
-const TIER_RANK = new Map(TIERS.map((tier, index) => [tier, index]));
+// A preview runs a pull request's code: below staging, so a staging or production key there is a finding.
+const TIER_RANK: ReadonlyMap<string, number> = new Map(
+  (['development', 'test', 'preview', 'staging', 'production'] as const satisfies readonly Tier[]).map((tier, index) => [
+    tier,
+    index,
+  ]),
+);
 
 /**
  * Looks for leaks across every environment without needing any private key:

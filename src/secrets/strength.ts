@@ -1,7 +1,7 @@
-import type { Tier } from '../environment/index.js';
+import { type BuiltInTier, defaultsTier, type Tier } from '../environment/index.js';
 
 /** The shortest secret each tier accepts. */
-export const MIN_SECRET_LENGTH: Readonly<Record<Tier, number>> = Object.freeze({
+export const MIN_SECRET_LENGTH: Readonly<Record<BuiltInTier, number>> = Object.freeze({
   development: 1,
   test: 1,
   staging: 16,
@@ -12,7 +12,7 @@ const COMMON = new Set(['password', 'changeme', 'secret', 'admin', 'letmein', 'q
 
 /** Why `value` is too weak for `tier`, or undefined when it is acceptable. */
 export function secretWeakness(value: string, tier: Tier): string | undefined {
-  const minimum = MIN_SECRET_LENGTH[tier];
+  const minimum = MIN_SECRET_LENGTH[defaultsTier(tier)];
   if (value.length < minimum) return `${value.length} characters, the ${tier} tier needs at least ${minimum}`;
   if (tier === 'development' || tier === 'test') return undefined;
   const lower = value.toLowerCase();

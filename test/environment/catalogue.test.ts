@@ -38,7 +38,7 @@ describe('built-in environments', () => {
     ]);
     assert.deepEqual(
       TIERS.map((tier) => isProtectedTier(tier)),
-      [false, false, true, true],
+      [false, false, true, true, false],
     );
   });
 
