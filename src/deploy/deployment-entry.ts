@@ -1,4 +1,5 @@
-import type { DeploymentRow, DeployOutcome } from './deployment-table.js';
+import type { DeployOutcome } from './deploy-outcomes.js';
+import type { DeploymentRow } from './deployment-table.js';
 
 /** One deployment record as the API and `deploy list --json` show it. */
 export interface DeploymentEntry {

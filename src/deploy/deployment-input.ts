@@ -4,7 +4,7 @@
  * pasted log in a reason), so each is bounded and printable.
  */
 import { DeployInputError } from './deploy-errors.js';
-import { DEPLOY_OUTCOMES, type DeployOutcome } from './deployment-table.js';
+import { DEPLOY_OUTCOMES, type DeployOutcome } from './deploy-outcomes.js';
 
 /** 1 to 100 printable ASCII characters, no space at either end: `1.4.2`, `v2026.03.01+build.7`, `main-5f3a9c1`. */
 const VERSION = /^[\x21-\x7e](?:[\x20-\x7e]{0,98}[\x21-\x7e])?$/;

@@ -5,11 +5,9 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { isMissingTable } from '../store/internal-tables.js';
+import { DEPLOY_OUTCOMES } from './deploy-outcomes.js';
 
 export const DEPLOYMENT_TABLE = 'envward_deployments';
-
-export const DEPLOY_OUTCOMES = Object.freeze(['started', 'succeeded', 'failed', 'rolled-back'] as const);
-export type DeployOutcome = (typeof DEPLOY_OUTCOMES)[number];
 
 export interface DeploymentRow {
   id: number;

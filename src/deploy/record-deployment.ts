@@ -7,12 +7,12 @@ import type { Kysely } from 'kysely';
 import type { EnvironmentTarget } from '../acts/environment-target.js';
 import { resolveForAct } from '../runtime/revision-context.js';
 import { openStore } from '../store/index.js';
+import type { DeployOutcome } from './deploy-outcomes.js';
 import { type DeploymentEntry, entryOf } from './deployment-entry.js';
 import { checkedCommit, checkedOutcome, checkedReason, checkedVersion } from './deployment-input.js';
 import {
   DEPLOYMENT_TABLE,
   type DeploymentTables,
-  type DeployOutcome,
   ensureDeploymentTable,
   nextDeploymentId,
 } from './deployment-table.js';

@@ -35,9 +35,9 @@ export {
   DeployPreviousUnreadableError,
   DeployVersionMissingError,
 } from '../deploy/deploy-errors.js';
+export type { DeployOutcome } from '../deploy/deploy-outcomes.js';
 export { deploy } from '../deploy/deploy-settings.js';
 export type { DeploymentEntry } from '../deploy/deployment-entry.js';
-export type { DeployOutcome } from '../deploy/deployment-table.js';
 export type { DeploymentList, ListDeploymentsRequest } from '../deploy/list-deployments.js';
 export type { RecordDeploymentRequest } from '../deploy/record-deployment.js';
 export { ApprovalRequiredError } from '../environment/approval-policy.js';
