@@ -2,9 +2,9 @@
  * Projects for the deployment tests: the store project of store-project.ts
  * with `deploy` used, and each environment on its own database (staging and
  * production must not share one: their stamps would refuse each other).
- * On SQLite: `var/<env>.db`; on PostgreSQL: one fresh test database for
- * development, the project's own for the rest is not needed by these tests.
- * `promotionOrder` sets `deploy.promotionOrder` in config/base.yml.
+ * On SQLite: `var/<env>.db`; on PostgreSQL the one shared test database
+ * (use one environment there).
+ * `promotionOrder` sets `deploy.promotionOrder` in every environment's settings.yml.
  */
 import { type Dialect, makeStoreProject, type StoreProject } from './store-project.ts';
 
@@ -26,19 +26,12 @@ export interface DeployProjectOptions {
 
 export async function makeDeployProject(dialect: Dialect, options: DeployProjectOptions = {}): Promise<StoreProject> {
   const order = options.promotionOrder ? `deploy:\n  promotionOrder: [${options.promotionOrder.join(', ')}]\n` : '';
-  const own = (env: string) => `database:\n  url: sqlite:var/${env}.db\n`;
+  // On PostgreSQL every environment keeps the shared test database; on SQLite each gets its own file.
+  const own = (env: string) => (dialect === 'sqlite' ? `database:\n  url: sqlite:var/${env}.db\n` : '');
+  const settings: Record<string, string> = {};
+  for (const env of ['development', 'test', 'staging', 'production', 'qa']) settings[env] = own(env) + order;
   return makeStoreProject(dialect, {
-    // On PostgreSQL every environment keeps the shared test database; on SQLite each gets its own file.
-    settings:
-      dialect === 'sqlite'
-        ? { development: own('development'), staging: own('staging'), production: own('production'), qa: own('qa') }
-        : {},
-    files: {
-      'envward.config.ts': DEPLOY_CONFIG,
-      ...(order
-        ? { 'config/environments/production/settings.yml': order + (dialect === 'sqlite' ? own('production') : '') }
-        : {}),
-      ...options.files,
-    },
+    settings,
+    files: { 'envward.config.ts': DEPLOY_CONFIG, ...options.files },
   });
 }
