@@ -130,6 +130,10 @@ export const ERROR_CODES = errorRegistry({
   EW_REQUEST_STALE: { kind: 'refused', exit: 3, doc: 'errors.md#ew_request_stale' },
   EW_REQUEST_CLOSED: { kind: 'refused', exit: 3, doc: 'errors.md#ew_request_closed' },
   EW_REQUEST_CHANGE: { kind: 'usage', exit: 2, doc: 'errors.md#ew_request_change' },
+  EW_DEPLOY_INPUT: { kind: 'usage', exit: 2, doc: 'errors.md#ew_deploy_input' },
+  EW_DEPLOY_NOT_PROMOTED: { kind: 'problem', exit: 1, doc: 'errors.md#ew_deploy_not_promoted' },
+  EW_DEPLOY_PREVIOUS_UNREADABLE: { kind: 'problem', exit: 1, doc: 'errors.md#ew_deploy_previous_unreadable' },
+  EW_DEPLOY_VERSION_MISSING: { kind: 'problem', exit: 1, doc: 'errors.md#ew_deploy_version_missing' },
   EW_INTERNAL: { kind: 'problem', exit: 1, doc: 'errors.md#ew_internal' },
 });
 

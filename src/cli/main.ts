@@ -4,6 +4,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConsoleCommands } from './commands/console.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDeploy } from './commands/deploy.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerFlagsCommands } from './commands/flags.js';
 import { registerInitCommand } from './commands/init.js';
@@ -26,6 +27,8 @@ function buildProgram(): Command {
     .description('one codebase, safe in development, test, staging and production')
     .version(typeof ENVWARD_VERSION === 'string' ? ENVWARD_VERSION : 'dev')
     .exitOverride()
+    // `--version` after a command name is that command's (deploy record --version 1.4.2), not envward's.
+    .enablePositionalOptions()
     .showHelpAfterError(false)
     // Parse errors are printed by runCli as EW_USAGE, like every other error.
     .configureOutput({ outputError: () => {} });
@@ -50,6 +53,7 @@ function buildProgram(): Command {
   registerJobsCommands(program);
   registerConsoleCommands(program);
   registerRequestsCommands(program);
+  registerDeploy(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -8,6 +8,7 @@ import {
   type PluginConfig,
   statusFingerprint,
 } from './config-revision.js';
+import type { MigrationHead } from './migration-head.js';
 
 /** The header on every response: `X-Environment: staging; tier=staging`. */
 export const ENVIRONMENT_HEADER = 'x-environment';
@@ -27,6 +28,10 @@ export interface EnvironmentInfo {
   readonly detection: { readonly source: string; readonly detail: string };
   /** The application's version, as given to the plugin; null when not given. */
   readonly version: string | null;
+  /** The runtime config revision applied (0: none); null when the plugin follows no LiveConfig (it cannot know). */
+  readonly configRevision: number | null;
+  /** The last migration applied to the store; null without a store or before any migration. */
+  readonly migrationHead: string | null;
   /** Every key of the schema with its value; secret values are masked. */
   readonly config: Readonly<Record<string, unknown>>;
   /** Each declared integration's mode (`{ payments: 'sandbox' }`), never a credential; only when the project declares integrations. */
@@ -39,6 +44,7 @@ export function environmentInfo(
   config: ResolvedConfig<unknown>,
   version: string | undefined,
   revision?: ConfigRevisionReport,
+  migrationHead: string | null = null,
 ): EnvironmentInfo {
   const summary: Record<string, unknown> = {};
   // explain() masks the value of every secret key (displayValue/MASK).
@@ -52,6 +58,8 @@ export function environmentInfo(
     protected: environment.protected,
     detection: { source: detection.kind, detail: detection.detail },
     version: version ?? null,
+    configRevision: revision ? revision.applied : null,
+    migrationHead,
     config: summary,
     ...(integrationsFragment(config)
       ? { integrations: Object.fromEntries(integrationModes(config).map(({ name, mode }) => [name, mode])) }
@@ -61,32 +69,32 @@ export function environmentInfo(
 }
 
 /**
- * The body of `GET /environment`. A static configuration is frozen, so the
- * body is made once and the route only sends a string; a live one is made
- * again only when the snapshot or the revision status changed. Scrubbed by
- * value as well, in case a secret value also sits in a key that is not
- * marked secret.
+ * The body of `GET /environment`. It is made again only when the snapshot,
+ * the revision status or the migration head changed, so the route mostly
+ * sends a cached string; the head is read from the store at most once per
+ * few seconds (migration-head.ts). Scrubbed by value as well, in case a
+ * secret value also sits in a key that is not marked secret.
  */
 export function environmentBody(
   config: PluginConfig,
   version: string | undefined,
   scrub: (text: string) => string,
-): () => string {
+  head: MigrationHead,
+): () => Promise<string> {
   const { live } = config;
-  if (!live) {
-    const body = scrub(JSON.stringify(environmentInfo(config.initial, version)));
-    return () => body;
-  }
   let body = '';
   let snapshot: ResolvedConfig<unknown> | undefined;
-  let fingerprint = '';
-  return () => {
-    const status = live.status();
-    const now = statusFingerprint(status);
-    if (live.current !== snapshot || now !== fingerprint) {
-      snapshot = live.current;
+  let fingerprint: string | undefined;
+  return async () => {
+    const migration = await head.read();
+    const status = live?.status();
+    const now = `${status ? statusFingerprint(status) : ''}|${migration ?? ''}`;
+    const current = config.current();
+    if (current !== snapshot || now !== fingerprint) {
+      snapshot = current;
       fingerprint = now;
-      body = scrub(JSON.stringify(environmentInfo(snapshot, version, configRevisionReport(status, scrub))));
+      const revision = status ? configRevisionReport(status, scrub) : undefined;
+      body = scrub(JSON.stringify(environmentInfo(current, version, revision, migration)));
     }
     return body;
   };
@@ -96,10 +104,11 @@ export function environmentBody(
 export function registerEnvironmentRoute(
   app: FastifyInstance,
   path: string,
-  body: () => string,
+  body: () => Promise<string>,
   routeOptions: (endpoint: 'environment') => RouteShorthandOptions,
 ): void {
-  app.get(path, routeOptions('environment'), (_request, reply) => {
-    reply.type('application/json; charset=utf-8').send(body());
+  app.get(path, routeOptions('environment'), async (_request, reply) => {
+    reply.type('application/json; charset=utf-8');
+    return body();
   });
 }

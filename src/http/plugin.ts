@@ -12,6 +12,7 @@ import { logResolutionWarnings, type ResolvedConfig } from '../config/index.js';
 import type { Environment } from '../environment/index.js';
 import type { Scrubber } from '../observe/index.js';
 import type { LiveConfig } from '../runtime/index.js';
+import { registerDeploymentMetrics } from './deployment-metrics.js';
 import { environmentBody, registerEnvironmentRoute } from './environment.js';
 import { createErrorHandler, createNotFoundReply } from './error-replies.js';
 import { registerHealthRoutes } from './health.js';
@@ -22,6 +23,7 @@ import { followLogLevel } from './live-log-level.js';
 import { readinessView } from './live-readiness.js';
 import { pluginScrubber } from './live-scrubber.js';
 import { countRequests, createHttpMetrics, registerMetricsRoute } from './metrics.js';
+import { migrationHead } from './migration-head.js';
 import { type EndpointName, type EnvwardFastifyOptions, normaliseOptions, type PluginSettings } from './options.js';
 import { registerRateLimit } from './rate-limit.js';
 import { builtInChecks, createReadinessMonitor, type ReadinessReport } from './readiness.js';
@@ -127,11 +129,13 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   const { store } = options;
   const metrics = createHttpMetrics(config.environment.name, store && (() => store.audit.anchor()));
   if (live) registerRevisionMetrics(metrics.registry, live);
+  if (store) registerDeploymentMetrics(metrics.registry, store);
+  const head = migrationHead(store);
   // "ready" means the service can be reached: the checks run from app.ready() (inject needs them), but
   // the line waits until the port is bound, so a listen that fails (port in use) never logs "ready".
   let listening = false;
   const readiness = createReadinessMonitor({
-    checks: { ...builtInChecks(config, options.store, source.current), ...options.checks },
+    checks: { ...builtInChecks(config, options.store, source.current, head), ...options.checks },
     intervalMs: options.readinessIntervalMs,
     timeoutMs: options.readinessTimeoutMs,
     scrub,
@@ -174,10 +178,15 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   app.decorate('envwardAuthenticate', await registerJwtAuth(app, config, log));
 
   const routeOptions = routeOptionsFor(options);
-  const readinessNow = readinessView(readiness, live, scrub);
+  const readinessNow = readinessView(readiness, live, scrub, { version: options.version, head });
   registerHealthRoutes(app, paths, readinessNow, routeOptions);
   if (paths.environment) {
-    registerEnvironmentRoute(app, paths.environment, environmentBody(source, options.version, scrub), routeOptions);
+    registerEnvironmentRoute(
+      app,
+      paths.environment,
+      environmentBody(source, options.version, scrub, head),
+      routeOptions,
+    );
   }
   if (paths.metrics) registerMetricsRoute(app, paths.metrics, metrics.registry, routeOptions);
 

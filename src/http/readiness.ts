@@ -4,6 +4,7 @@ import { migrationStatus } from '../migrate/index.js';
 import type { Store } from '../store/index.js';
 import { stampRefusal } from '../store/stamp-refusal.js';
 import type { ConfigRevisionReport } from './config-revision.js';
+import type { MigrationHead } from './migration-head.js';
 
 /** A readiness check: resolves (or returns anything but `false`) when fine, throws or returns `false` when not. */
 export type ReadinessCheck = () => unknown;
@@ -31,6 +32,12 @@ export interface ReadinessReport {
    * Read when asked, not per round. None of it makes the service not ready.
    */
   readonly revision?: ConfigRevisionReport;
+  /** The application's version given to the plugin (null: none); the plugin's ready route always shows it. */
+  readonly version?: string | null;
+  /** The runtime config revision applied; null without a LiveConfig. The plugin's ready route always shows it. */
+  readonly configRevision?: number | null;
+  /** The last migration applied, as the last round read it; null without a store or before any. */
+  readonly migrationHead?: string | null;
 }
 
 /** Checks run again every 10 s; a check slower than 2 s fails. */
@@ -48,6 +55,7 @@ export function builtInChecks(
   config: ResolvedConfig<unknown>,
   store: Store<unknown> | undefined,
   current: () => ResolvedConfig<unknown> = () => config,
+  head?: MigrationHead,
 ): Record<string, ReadinessCheck> {
   const checks: Record<string, ReadinessCheck> = {};
   if (store) {
@@ -71,6 +79,7 @@ export function builtInChecks(
     };
     checks.migrations = async () => {
       const status = await migrationStatus(store as Store);
+      head?.record(status.applied.map((record) => record.name));
       const problems = [
         ...(status.pending.length > 0 ? [`pending: ${status.pending.join(', ')}`] : []),
         ...(status.changed.length > 0 ? [`changed since applied: ${status.changed.join(', ')}`] : []),

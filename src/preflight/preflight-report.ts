@@ -1,5 +1,5 @@
 /** What `envward preflight <env>` found, check by check; never carries a secret value. */
-export type CheckName = 'host' | 'config' | 'integrations' | 'secrets' | 'database' | 'migrations';
+export type CheckName = 'host' | 'config' | 'integrations' | 'secrets' | 'database' | 'migrations' | 'promotion';
 
 /**
  * pass: clear. fail: a finding that blocks a deploy (exit 1). refused: a
@@ -35,6 +35,8 @@ export interface PreflightIntegration {
 export interface PreflightReport {
   readonly environment: string;
   readonly tier: string;
+  /** The version checked against `deploy.promotionOrder` (`--version` or ENVWARD_VERSION); absent when none was given. */
+  readonly version?: string;
   readonly checks: readonly PreflightCheck[];
   /** Each declared integration's mode and its base URL's host (never a credential or a path); absent when none is declared. */
   readonly integrations?: readonly PreflightIntegration[];

@@ -6,6 +6,8 @@ import {
   type ResolvedConfig,
   shadowedSecretWarnings,
 } from '../config/index.js';
+import { checkedVersion } from '../deploy/deployment-input.js';
+import { checkPromotion } from '../deploy/promotion-check.js';
 import { assertHostAllowed, type ForceOverride } from '../environment/index.js';
 import type { ConfigIssue } from '../errors.js';
 import { EnvwardError } from '../errors.js';
@@ -34,7 +36,16 @@ export interface PreflightOptions {
   readonly hostname?: string;
   /** Lets a refused host check through (reported, not hidden). */
   readonly force?: ForceOverride;
+  /**
+   * The version about to be deployed, checked against `deploy.promotionOrder`;
+   * default the variable ENVWARD_VERSION (of `variables`). A malformed one is
+   * EW_DEPLOY_INPUT before anything is checked.
+   */
+  readonly version?: string;
 }
+
+/** The variable preflight reads the version from when none is given. */
+export const VERSION_VARIABLE = 'ENVWARD_VERSION';
 
 /** Stands in for the secrets layer when the values cannot be opened here: presence is checked by name instead. */
 const UNOPENED_SECRETS: ConfigLayer = { name: 'secrets', load: async () => ({ entries: [], issues: [] }) };
@@ -128,6 +139,8 @@ export async function runPreflight(environmentName: string, options: PreflightOp
   const environment = project.environments.get(environmentName, 'preflight');
   const variables = options.variables ?? process.env;
   const hostname = options.hostname ?? osHostname();
+  const givenVersion = options.version ?? (variables[VERSION_VARIABLE] || undefined);
+  const version = givenVersion === undefined ? undefined : checkedVersion(givenVersion);
   const checks: PreflightCheck[] = [];
 
   try {
@@ -215,6 +228,10 @@ export async function runPreflight(environmentName: string, options: PreflightOp
       ),
     );
     checks.push(...(await databaseChecks(resolved)));
+    const promotion = await checkPromotion(resolved, version, { variables, hostname });
+    if (promotion) {
+      checks.push(check('promotion', promotion.summary, promotion.finding ? [errorFinding(promotion.finding)] : []));
+    }
   } else {
     checks.push(check('secrets', 'not checked: the configuration does not resolve', secretFindings, secretNotes));
     checks.push(skipped('database', 'not checked: the configuration does not resolve'));
@@ -224,6 +241,7 @@ export async function runPreflight(environmentName: string, options: PreflightOp
   return {
     environment: environment.name,
     tier: environment.tier,
+    ...(version !== undefined ? { version } : {}),
     checks,
     ...(integrations ? { integrations } : {}),
     outcome: outcomeOf(checks),

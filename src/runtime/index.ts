@@ -7,6 +7,9 @@
  * name is listed on purpose and documented in docs/api.md.
  */
 import type { ResolvedConfig } from '../config/resolve.js';
+import type { DeploymentEntry } from '../deploy/deployment-entry.js';
+import type { DeploymentList, ListDeploymentsRequest } from '../deploy/list-deployments.js';
+import type { RecordDeploymentRequest } from '../deploy/record-deployment.js';
 import { importPeer } from '../peers.js';
 import type {
   ChangeRequest,
@@ -26,6 +29,17 @@ import type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js
 import type { RevisionResult } from './revision-context.js';
 import type { AppliedRevision } from './revision-layer.js';
 
+export {
+  DeployInputError,
+  DeployNotPromotedError,
+  DeployPreviousUnreadableError,
+  DeployVersionMissingError,
+} from '../deploy/deploy-errors.js';
+export type { DeployOutcome } from '../deploy/deploy-outcomes.js';
+export { deploy } from '../deploy/deploy-settings.js';
+export type { DeploymentEntry } from '../deploy/deployment-entry.js';
+export type { DeploymentList, ListDeploymentsRequest } from '../deploy/list-deployments.js';
+export type { RecordDeploymentRequest } from '../deploy/record-deployment.js';
 export { ApprovalRequiredError } from '../environment/approval-policy.js';
 export type {
   ChangeRequest,
@@ -242,4 +256,29 @@ export async function rejectRequest(
   request: ReviewRequestRequest & { readonly reason: string },
 ): Promise<ChangeRequest> {
   return (await requests()).rejectRequest(request);
+}
+
+const deployments = () => importPeer('envward/runtime', () => import('../deploy/deploy-acts.js'));
+
+/**
+ * Records that a version was deployed to an environment (from CI), with how
+ * it went: a row in the environment's own store (`envward_deployments`,
+ * made on the first record) and its `deploy.record` audit event, written
+ * together. The version, commit, outcome and reason are checked first
+ * (EW_DEPLOY_INPUT, nothing opened or written). No host check.
+ * @example
+ * await recordDeployment({ env: 'staging', version: '1.4.2', commit: '5f3a9c1', outcome: 'succeeded' });
+ */
+export async function recordDeployment(request: RecordDeploymentRequest): Promise<DeploymentEntry> {
+  return (await deployments()).recordDeployment(request);
+}
+
+/**
+ * An environment's deployment records, newest first; reads only (no table
+ * yet: none, and none is made).
+ * @example
+ * const { deployments } = await listDeployments({ env: 'production', limit: 10 });
+ */
+export async function listDeployments(request: ListDeploymentsRequest): Promise<DeploymentList> {
+  return (await deployments()).listDeployments(request);
 }

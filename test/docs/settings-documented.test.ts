@@ -11,6 +11,7 @@ import { consoleSettings } from '../../src/console/index.ts';
 import { flags } from '../../src/flags/index.ts';
 import { alerts, auth, database, http, integrations, log, outbound, type SettingsFragment } from '../../src/index.ts';
 import { defineJobs } from '../../src/jobs/index.ts';
+import { deploy } from '../../src/runtime/index.ts';
 
 const TIERS = ['development', 'test', 'staging', 'production'] as const;
 
@@ -41,6 +42,7 @@ test('docs/settings.md has one row per capability setting, matching its type, ti
     auth,
     flags({ newFeeRule: { type: 'boolean', default: false } }),
     jobs,
+    deploy,
     consoleSettings,
   ].flatMap(rows);
   assert.deepEqual(documented, expected);

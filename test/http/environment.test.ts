@@ -26,7 +26,7 @@ describe('GET /environment', () => {
       plugin: { version: '1.4.2' },
     });
 
-  test('names the environment, its tier, code, colour, what detected it and the app version', async () => {
+  test('names the environment, its tier, code, colour, what detected it, the app version, config revision and migration head', async () => {
     const { app } = await development();
     const response = await app.inject({ url: '/environment' });
     assert.equal(response.statusCode, 200);
@@ -41,6 +41,8 @@ describe('GET /environment', () => {
         protected: false,
         detection: { source: 'option', detail: '--env' },
         version: '1.4.2',
+        configRevision: null,
+        migrationHead: null,
         config: undefined,
       },
     );

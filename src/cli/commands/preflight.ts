@@ -18,10 +18,14 @@ export function registerPreflightCommand(program: Command): void {
     program
       .command('preflight')
       .argument('[environment]', 'the environment to deploy (or --env)')
+      .option(
+        '--version <v>',
+        'the version to deploy, checked against deploy.promotionOrder (default $ENVWARD_VERSION)',
+      )
       .description(
         'deploy gate: host, config, secrets, database stamp, migrations; exit 0 clear, 1 findings, 3 refused',
       ),
-  ).action(async (environment: string | undefined, options: CommonOptions) => {
+  ).action(async (environment: string | undefined, options: CommonOptions & { version?: string }) => {
     const output = outputFor(options);
     if (environment && options.env && environment !== options.env) {
       throw new UsageError(`preflight got two environments: ${environment} and --env ${options.env}.`);
@@ -32,6 +36,7 @@ export function registerPreflightCommand(program: Command): void {
     const report = await runPreflight(name, {
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       ...(force ? { force } : {}),
+      ...(options.version !== undefined ? { version: options.version } : {}),
     });
     output.result(report, () => {
       const lines = [`preflight ${report.environment} (${report.tier})`];
