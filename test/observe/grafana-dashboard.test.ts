@@ -227,3 +227,18 @@ test('envward observe dashboard refuses an unknown or unsafe --env with exit 2',
   for (const result of [unknown, unsafe, huge]) assert.equal(result.stdout, '');
   assert.ok(!existsSync(join(project.dir, 'var')));
 });
+
+test('envward observe dashboard --out under /proc or with an empty name fails at once, writing nothing', async () => {
+  const proc = await runCli(
+    ['observe', 'dashboard', '--env', 'staging', '--out', '/proc/envward-nope/x.json', '--cwd', project.dir],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  assert.equal(proc.code, 1);
+  assert.match(proc.stderr, /error\[EW_FILE_WRITE\]: \/proc\/envward-nope\/x\.json: cannot be written/);
+  const empty = await runCli(['observe', 'dashboard', '--env', 'staging', '--out', '', '--cwd', project.dir]);
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /error\[EW_USAGE\]: --out expects a file name/);
+  for (const result of [proc, empty]) assert.equal(result.stdout, '');
+});

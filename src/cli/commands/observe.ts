@@ -37,6 +37,9 @@ async function resolveWithoutSecrets(options: CommonOptions) {
 /** Writes `text` to --out atomically; the absolute path, or null without --out (stdout then). */
 async function writeOut(options: OutOptions, text: string): Promise<string | null> {
   if (options.out === undefined) return null;
+  // An empty --out would resolve to the current directory.
+  if (options.out.trim() === '')
+    throw new UsageError('--out expects a file name, got an empty one.', 'Example: --out grafana/production.json');
   const file = resolve(options.out);
   await writeFileAtomically(file, text);
   return file;
