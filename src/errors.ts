@@ -114,14 +114,21 @@ export class UsageError extends EnvwardError {
   }
 }
 
+/** A name as an error quotes it: whole up to 60 characters, else its start and its length (never a 100 kB echo). */
+function quotedName(name: string): string {
+  return name.length <= 60
+    ? JSON.stringify(name)
+    : `${JSON.stringify(name.slice(0, 40))}... (${name.length} characters)`;
+}
+
 export class EnvNameError extends EnvwardError {
   constructor(name: string, where: string) {
     super(
       'EW_ENV_NAME',
       'usage',
-      `Invalid environment name ${JSON.stringify(name)} (${where}): names are 1-40 characters of lower-case letters, digits and '-', starting with a letter or digit.`,
+      `Invalid environment name ${quotedName(name)} (${where}): names are 1-40 characters of lower-case letters, digits and '-', starting with a letter or digit.`,
       'Use a name such as "staging", "eu-production" or "pr-42"; no upper case, "/" or "..".',
-      { name, where },
+      { name: name.length <= 60 ? name : `${name.slice(0, 40)}...`, where },
     );
   }
 }

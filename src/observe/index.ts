@@ -11,7 +11,26 @@ export {
   alertThresholds,
 } from './alert-rules.js';
 export { alerts } from './alert-settings-schema.js';
+export {
+  ALERT_RECEIVERS,
+  type AlertReceiver,
+  type AlertRoute,
+  alertmanagerConfig,
+  alertmanagerYaml,
+  alertRoutes,
+} from './alertmanager-config.js';
 export type { CreateLoggerOptions, LoggerConfig } from './create-logger.js';
+export {
+  GRAFANA_SCHEMA_VERSION,
+  type GrafanaDashboard,
+  type GrafanaDatasourceRef,
+  type GrafanaGridPos,
+  type GrafanaPanel,
+  type GrafanaTarget,
+  type GrafanaVariable,
+  grafanaDashboard,
+  grafanaDashboardUid,
+} from './grafana-dashboard.js';
 export { type LogSettings, logSettings } from './log-settings.js';
 export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, log } from './log-settings-schema.js';
 export { createScrubber, type Scrubber } from './scrubber.js';
