@@ -4,6 +4,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConsoleCommands } from './commands/console.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDeploySwitchCommand } from './commands/deploy-switch.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerFlagsCommands } from './commands/flags.js';
 import { registerInitCommand } from './commands/init.js';
@@ -50,6 +51,8 @@ function buildProgram(): Command {
   registerJobsCommands(program);
   registerConsoleCommands(program);
   registerRequestsCommands(program);
+  // TEMP: the deploy group is the deployment records' (src/cli/commands/deploy.ts); this stands in until merged.
+  registerDeploySwitchCommand(program.command('deploy').description('deployments: switch the active blue-green slot'));
   for (const command of program.commands) command.exitOverride();
   return program;
 }
