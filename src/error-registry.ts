@@ -118,6 +118,9 @@ export const ERROR_CODES = errorRegistry({
   EW_JOB_UNKNOWN: { kind: 'usage', exit: 2, doc: 'errors.md#ew_job_unknown' },
   EW_JOB_DEFINITION: { kind: 'problem', exit: 1, doc: 'errors.md#ew_job_definition' },
   EW_JOB_FAILED: { kind: 'problem', exit: 1, doc: 'errors.md#ew_job_failed' },
+  EW_SLOT_UNKNOWN: { kind: 'usage', exit: 2, doc: 'errors.md#ew_slot_unknown' },
+  EW_SLOT_REQUIRED: { kind: 'usage', exit: 2, doc: 'errors.md#ew_slot_required' },
+  EW_SLOT_NOT_READY: { kind: 'refused', exit: 3, doc: 'errors.md#ew_slot_not_ready' },
   EW_INTEGRATION_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_integration_config' },
   EW_AUTH_CONFIG: { kind: 'problem', exit: 1, doc: 'errors.md#ew_auth_config' },
   EW_CONSOLE_PASSWORD: { kind: 'usage', exit: 2, doc: 'errors.md#ew_console_password' },
@@ -166,6 +169,7 @@ export const ISSUE_CODES = Object.freeze([
   'EW_RULE_INTEGRATION_MOCK',
   'EW_RULE_INTEGRATION_LIVE',
   'EW_RULE_JWT_WEAK_SECRET',
+  'EW_RULE_SLOT_UNDECLARED',
 ] as const);
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

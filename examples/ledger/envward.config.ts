@@ -1,6 +1,7 @@
 import { auth, database, defineConfig, http, integrations, live, log, z } from 'envward';
 import { flags } from 'envward/flags';
 import { defineJobs } from 'envward/jobs';
+import { deploy } from 'envward/runtime';
 import type { z as zod } from 'zod';
 import { currencyExponent } from './src/money.js';
 
@@ -16,11 +17,15 @@ const jobs = defineJobs({
 /** The sample core-banking ledger: one schema, four environments, per-environment limits. */
 export const config = defineConfig({
   project: 'envward-ledger',
+  // A development-tier environment whose instances run as blue and green (docs/slots.md): two `npm start`s with
+  // ENVWARD_SLOT=blue / green on two ports share its store; `envward deploy switch` moves readiness between them.
+  environments: { 'slots-demo': { tier: 'development', slots: ['blue', 'green'] } },
   // envward's settings: the HTTP plugin, the logger, the store and the payment gateway (an integration:
   // mock in development and test, sandbox in staging, live in production), each with its tier defaults
   // (config explain <key> --env <env> shows them).
   use: [
     http,
+    deploy,
     auth,
     log,
     database,

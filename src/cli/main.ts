@@ -5,6 +5,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerConsoleCommands } from './commands/console.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDeploy } from './commands/deploy.js';
+import { registerDeploySwitchCommand } from './commands/deploy-switch.js';
 import { registerEnvCommand } from './commands/env.js';
 import { registerFlagsCommands } from './commands/flags.js';
 import { registerInitCommand } from './commands/init.js';
@@ -53,7 +54,7 @@ function buildProgram(): Command {
   registerJobsCommands(program);
   registerConsoleCommands(program);
   registerRequestsCommands(program);
-  registerDeploy(program);
+  registerDeploySwitchCommand(registerDeploy(program));
   for (const command of program.commands) command.exitOverride();
   return program;
 }

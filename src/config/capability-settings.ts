@@ -23,7 +23,8 @@ function defaultsOnly(fragment: SettingsFragment, resolved: Settled): unknown {
   }
   if (byTier.has(tier)) return byTier.get(tier);
   const input: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(tierDefaultsOf(fragment.tierDefaults, tier))) setPath(input, key.split('.'), value);
+  for (const [key, value] of Object.entries(tierDefaultsOf(fragment.tierDefaults, tier)))
+    setPath(input, key.split('.'), value);
   const parsed = (fragment.schema as unknown as Parseable).safeParse(input);
   if (!parsed.success) {
     throw new SettingsNotUsedError(fragment.key, fragment.capability, name, 'its defaults leave required keys unset');

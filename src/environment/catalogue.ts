@@ -106,6 +106,7 @@ export function buildEnvironmentCatalogue(
         approvals: resolveApprovalPolicy(name, declared.approvals, file),
         ...(fromFile ? { declaredIn: fromFile.file } : {}),
         ...(fromFile?.preview ? { preview: fromFile.preview } : {}),
+        slots: declaredSlots(name, declared.slots, file),
       }),
     );
   }
@@ -119,4 +120,28 @@ function describeHosts(hosts: unknown): string {
   return typeof bad === 'string'
     ? 'with an empty entry'
     : `with an entry of type ${bad === null ? 'null' : typeof bad}`;
+}
+
+/** A slot's name: what `ENVWARD_SLOT`, `deploy.slots` keys and `deploy switch --to` accept. */
+export const SLOT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** `slots` checked: absent is none; else 2-4 distinct slot names, frozen. */
+function declaredSlots(name: string, slots: unknown, file: string): readonly string[] {
+  if (slots === undefined) return Object.freeze([]);
+  const problem = !Array.isArray(slots)
+    ? `of type ${slots === null ? 'null' : typeof slots}, not a list`
+    : slots.length < 2 || slots.length > 4
+      ? `with ${slots.length} entr${slots.length === 1 ? 'y' : 'ies'}, not 2-4`
+      : !slots.every((slot) => typeof slot === 'string' && SLOT_NAME.test(slot))
+        ? 'with an entry that is not a slot name'
+        : new Set(slots).size !== slots.length
+          ? 'with a name twice'
+          : undefined;
+  if (problem) {
+    throw new EnvDefinitionError(
+      `Environment "${name}" has slots ${problem}: use 2-4 distinct names of a-z, 0-9 and - (starting with a letter, at most 20), e.g. ['blue', 'green']`,
+      file,
+    );
+  }
+  return Object.freeze([...(slots as string[])]);
 }

@@ -13,6 +13,12 @@ export interface EnvironmentDeclaration {
   readonly hosts?: readonly string[];
   /** Changes that need approvals from people other than the requester (docs/requests.md). */
   readonly approvals?: ApprovalsDeclaration;
+  /**
+   * Blue-green slots (`['blue', 'green']`): 2-4 distinct names. Each instance
+   * starts with its slot (ENVWARD_SLOT); only the active slot's instances are
+   * ready (docs/slots.md).
+   */
+  readonly slots?: readonly string[];
 }
 
 /** What `envward preview up` recorded about a preview environment it made. */
@@ -42,6 +48,8 @@ export interface Environment {
   readonly declaredIn?: string;
   /** Set for the preview environments `envward preview up` made. */
   readonly preview?: PreviewRecord;
+  /** The declared slots in order (the first is active until a switch); empty when none. */
+  readonly slots: readonly string[];
 }
 
 /** Which signal decided the environment, in the fixed detection order. */

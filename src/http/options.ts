@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedConfig } from '../config/index.js';
+import { SlotRequiredError, SlotUnknownError, shownName } from '../deploy/slot-errors.js';
 import type { LiveConfig } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
 import { isLiveConfig, type PluginConfig, pluginConfig } from './config-revision.js';
@@ -50,6 +51,12 @@ export interface EnvwardFastifyOptions {
   readonly readinessTimeoutMs?: number;
   /** Extra readiness checks by name: throw or return false when not ready. */
   readonly checks?: Readonly<Record<string, ReadinessCheck>>;
+  /**
+   * This instance's blue-green slot, when the environment declares slots
+   * (default the `ENVWARD_SLOT` variable); readiness then fails with
+   * "inactive slot" unless it is the active one (docs/slots.md).
+   */
+  readonly slot?: string;
 }
 
 /** Options after validation: every default filled in, frozen. */
@@ -69,6 +76,8 @@ export interface PluginSettings {
   readonly readinessIntervalMs: number;
   readonly readinessTimeoutMs: number;
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
+  /** This instance's slot; undefined when the environment declares none. */
+  readonly slot: string | undefined;
 }
 
 const PLUGIN_OPTIONS = [
@@ -82,11 +91,12 @@ const PLUGIN_OPTIONS = [
   'readinessIntervalMs',
   'readinessTimeoutMs',
   'checks',
+  'slot',
 ] as const;
 /** Fastify's own register options, which every plugin receives. */
 const REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
 const KNOWN_OPTIONS = new Set<string>([...PLUGIN_OPTIONS, ...REGISTER_OPTIONS]);
-const BUILT_IN_CHECKS = new Set(['database', 'stamp', 'migrations', 'config']);
+const BUILT_IN_CHECKS = new Set(['database', 'stamp', 'migrations', 'config', 'slot']);
 const CHECK_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 const MAX_INTERVAL_MS = 3_600_000;
@@ -175,6 +185,43 @@ function checkChecks(value: unknown): Readonly<Record<string, ReadinessCheck>> {
 }
 
 /**
+ * The instance's slot: the option, else ENVWARD_SLOT (read once, here). An
+ * environment with slots needs one of its own and a store to read the
+ * active slot from; one without slots refuses a slot it would ignore, so an
+ * instance never thinks it is gated when it is not.
+ */
+function checkSlot(
+  option: unknown,
+  variable: string | undefined,
+  environment: ResolvedConfig<unknown>['environment'],
+  store: AnyStore | undefined,
+): string | undefined {
+  if (option !== undefined && variable !== undefined && option !== variable) {
+    fail(
+      'option `slot`',
+      `says ${shownName(option)} and ENVWARD_SLOT ${shownName(variable)}`,
+      'Give the slot one way.',
+    );
+  }
+  const slot = option ?? variable;
+  if (slot === undefined) {
+    if (environment.slots.length > 0) throw new SlotRequiredError(environment);
+    return undefined;
+  }
+  if (typeof slot !== 'string' || !environment.slots.includes(slot)) {
+    throw new SlotUnknownError(slot, environment, option !== undefined ? 'option `slot`' : 'ENVWARD_SLOT');
+  }
+  if (!store) {
+    fail(
+      'option `store`',
+      'is needed in an environment with slots',
+      'Pass `store: await openStore(config)`: the active slot is read from it.',
+    );
+  }
+  return slot;
+}
+
+/**
  * Validates the plugin's options once, at registration, with an EW_HTTP_OPTIONS
  * error naming the option, so a mistake stops the server before it listens.
  */
@@ -247,6 +294,7 @@ export function normaliseOptions(raw: unknown): PluginSettings {
     ),
     readinessTimeoutMs: checkMilliseconds(raw.readinessTimeoutMs, 'readinessTimeoutMs', DEFAULT_CHECK_TIMEOUT_MS),
     checks: checkChecks(raw.checks),
+    slot: checkSlot(raw.slot, process.env.ENVWARD_SLOT, config.initial.environment, store),
   });
 }
 

@@ -32,6 +32,7 @@ import { envwardResponseHeaders } from './response-headers.js';
 import { registerRevisionMetrics } from './revision-metrics.js';
 import { registerCors } from './security-headers.js';
 import { httpSettings } from './settings.js';
+import { slotReadiness } from './slot-readiness.js';
 
 /** What the plugin adds to the server as `app.envward`. */
 export interface EnvwardDecoration {
@@ -134,8 +135,13 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   // "ready" means the service can be reached: the checks run from app.ready() (inject needs them), but
   // the line waits until the port is bound, so a listen that fails (port in use) never logs "ready".
   let listening = false;
+  const slot = options.slot !== undefined && store ? slotReadiness(config.environment, options.slot, store) : undefined;
   const readiness = createReadinessMonitor({
-    checks: { ...builtInChecks(config, options.store, source.current, head), ...options.checks },
+    checks: {
+      ...builtInChecks(config, options.store, source.current, head),
+      ...(slot ? { slot: slot.check } : {}),
+      ...options.checks,
+    },
     intervalMs: options.readinessIntervalMs,
     timeoutMs: options.readinessTimeoutMs,
     scrub,
@@ -179,7 +185,7 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
 
   const routeOptions = routeOptionsFor(options);
   const readinessNow = readinessView(readiness, live, scrub, { version: options.version, head });
-  registerHealthRoutes(app, paths, readinessNow, routeOptions);
+  registerHealthRoutes(app, paths, readinessNow, routeOptions, options.slot);
   if (paths.environment) {
     registerEnvironmentRoute(
       app,
@@ -210,9 +216,12 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
     },
   } satisfies EnvwardDecoration);
   const stopFollowing = live ? followLogLevel(live, [...new Set([app.log, log])], log) : undefined;
+  let stopWatchingSlot: (() => void) | undefined;
   app.addHook('onReady', (done: HookHandlerDoneFunction) => {
     // Not awaited: the server listens at once and answers 503 "starting" until the first round ends.
     readiness.start();
+    // A switch shows in readiness within a second, not at the next round (a load balancer moves traffic then).
+    stopWatchingSlot = slot?.watch(() => void readiness.runNow().catch(() => {}));
     done();
   });
   app.addHook('onListen', (done: HookHandlerDoneFunction) => {
@@ -224,6 +233,7 @@ async function envwardPlugin(app: FastifyInstance, rawOptions: EnvwardFastifyOpt
   });
   app.addHook('onClose', async () => {
     stopFollowing?.();
+    stopWatchingSlot?.();
     await readiness.stop();
   });
 }

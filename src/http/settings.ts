@@ -93,7 +93,8 @@ function readHttpSettings(config: ResolvedConfig<unknown>): HttpSettings {
   return Object.freeze({
     bodyLimit: settings.bodyLimit,
     trustProxy: Array.isArray(proxy) ? Object.freeze([...proxy]) : proxy,
-    trustRequestId: settings.trustRequestId ?? (TRUSTS_REQUEST_IDS[defaultsTier(config.environment.tier)] || behindProxy(proxy)),
+    trustRequestId:
+      settings.trustRequestId ?? (TRUSTS_REQUEST_IDS[defaultsTier(config.environment.tier)] || behindProxy(proxy)),
     corsOrigins: origins.includes('*') ? true : Object.freeze([...origins]),
     rateLimit: Object.freeze({
       max: settings.rateLimit.max,

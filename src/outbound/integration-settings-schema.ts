@@ -233,7 +233,10 @@ export function integrations<const Names extends string>(
   const checked = checkedDeclarations(declarations);
   const names = [...checked.keys()];
   const modes = Object.fromEntries(
-    (Object.keys(INTEGRATION_TIER_MODES) as BuiltInTier[]).map((tier) => [tier, { mode: INTEGRATION_TIER_MODES[tier] }]),
+    (Object.keys(INTEGRATION_TIER_MODES) as BuiltInTier[]).map((tier) => [
+      tier,
+      { mode: INTEGRATION_TIER_MODES[tier] },
+    ]),
   ) as Record<BuiltInTier, { mode: IntegrationMode }>;
   return defineSettings({
     key: 'integrations',

@@ -87,6 +87,7 @@ export function scaffoldFiles(): ReadonlyMap<string, string> {
     ['envward.config.ts', CONFIG_TS],
     ['config/base.yml', BASE_YML],
   ]);
-  for (const tier of BUILT_IN_ENVIRONMENTS) files.set(`config/environments/${tier}/settings.yml`, `# ${tier}\n${SETTINGS[tier]}`);
+  for (const tier of BUILT_IN_ENVIRONMENTS)
+    files.set(`config/environments/${tier}/settings.yml`, `# ${tier}\n${SETTINGS[tier]}`);
   return files;
 }

@@ -6,10 +6,14 @@
  * Kysely, the acts and the database drivers load on the first call. Every
  * name is listed on purpose and documented in docs/api.md.
  */
+
+import type { EnvironmentTarget } from '../acts/environment-target.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import type { ActiveSlot } from '../deploy/active-slot-table.js';
 import type { DeploymentEntry } from '../deploy/deployment-entry.js';
 import type { DeploymentList, ListDeploymentsRequest } from '../deploy/list-deployments.js';
 import type { RecordDeploymentRequest } from '../deploy/record-deployment.js';
+import type { SwitchSlotRequest, SwitchSlotResult } from '../deploy/switch-slot.js';
 import { importPeer } from '../peers.js';
 import type {
   ChangeRequest,
@@ -29,6 +33,7 @@ import type { RollbackConfigRequest, SetConfigRequest } from './revision-acts.js
 import type { RevisionResult } from './revision-context.js';
 import type { AppliedRevision } from './revision-layer.js';
 
+export type { ActiveSlot } from '../deploy/active-slot-table.js';
 export {
   DeployInputError,
   DeployNotPromotedError,
@@ -38,8 +43,11 @@ export {
 export type { DeployOutcome } from '../deploy/deploy-outcomes.js';
 export { deploy } from '../deploy/deploy-settings.js';
 export type { DeploymentEntry } from '../deploy/deployment-entry.js';
+export type { InstanceReadiness } from '../deploy/instance-readiness.js';
 export type { DeploymentList, ListDeploymentsRequest } from '../deploy/list-deployments.js';
 export type { RecordDeploymentRequest } from '../deploy/record-deployment.js';
+export { type InstanceProblem, SlotNotReadyError, SlotRequiredError, SlotUnknownError } from '../deploy/slot-errors.js';
+export type { SwitchSlotRequest, SwitchSlotResult } from '../deploy/switch-slot.js';
 export { ApprovalRequiredError } from '../environment/approval-policy.js';
 export type {
   ChangeRequest,
@@ -281,4 +289,28 @@ export async function recordDeployment(request: RecordDeploymentRequest): Promis
  */
 export async function listDeployments(request: ListDeploymentsRequest): Promise<DeploymentList> {
   return (await deployments()).listDeployments(request);
+}
+
+const slots = () => importPeer('envward/runtime', () => import('../deploy/switch-slot.js'));
+
+/**
+ * Makes `to` the active blue-green slot of an environment that declares
+ * slots, once every instance of it answers ready (but for being inactive)
+ * and preflight is clear; recorded in the store with who and why, audited
+ * as `deploy.switch`. Switching back is the rollback (docs/slots.md).
+ * @example
+ * await switchSlot({ env: 'production', to: 'green', reason: 'release 4.2' });
+ */
+export async function switchSlot(request: SwitchSlotRequest): Promise<SwitchSlotResult> {
+  return (await slots()).switchSlot(request);
+}
+
+/**
+ * The active slot of an environment that declares slots (its first slot
+ * before any switch); reads only.
+ * @example
+ * const { slot } = await activeSlot({ env: 'production' });
+ */
+export async function activeSlot(request: EnvironmentTarget): Promise<ActiveSlot & { readonly environment: string }> {
+  return (await slots()).activeSlot(request);
 }

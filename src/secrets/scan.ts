@@ -162,10 +162,9 @@ function trackedKeyFindings(root: string): ScanFinding[] {
 
 // A preview runs a pull request's code: below staging, so a staging or production key there is a finding.
 const TIER_RANK: ReadonlyMap<string, number> = new Map(
-  (['development', 'test', 'preview', 'staging', 'production'] as const satisfies readonly Tier[]).map((tier, index) => [
-    tier,
-    index,
-  ]),
+  (['development', 'test', 'preview', 'staging', 'production'] as const satisfies readonly Tier[]).map(
+    (tier, index) => [tier, index],
+  ),
 );
 
 /**

@@ -75,7 +75,12 @@ describe('custom environments', () => {
     assert.deepEqual(catalogue.names, ['development', 'test', 'staging', 'production', 'qa', 'pr-42', 'load-test']);
     const qa = catalogue.get('qa', 'test');
     assert.deepEqual(
-      { ...qa, hosts: [...qa.hosts], approvals: { ...qa.approvals, for: [...qa.approvals.for] } },
+      {
+        ...qa,
+        hosts: [...qa.hosts],
+        approvals: { ...qa.approvals, for: [...qa.approvals.for] },
+        slots: [...qa.slots],
+      },
       {
         name: 'qa',
         tier: 'staging',
@@ -84,6 +89,7 @@ describe('custom environments', () => {
         protected: true,
         hosts: [],
         approvals: { required: 0, for: ['config', 'secrets', 'migrations'] },
+        slots: [],
       },
     );
     const preview = catalogue.get('pr-42', 'test');

@@ -82,10 +82,21 @@ async function main(): Promise<number> {
   // What a crash before this start left pending, once at start (deposits under a minute old are left to their request).
   void recover();
 
-  const app = await buildLedgerApp(runtime, { logger });
-  // The admin console for this environment, with its banner and roles (users: envward users add NAME --role ENV:ROLE).
-  await app.register(envwardConsole, { prefix: '/admin', resolved, store });
-  const address = await app.listen({ host: config.app.host, port: config.app.port });
+  let app: Awaited<ReturnType<typeof buildLedgerApp>> | undefined;
+  let address: string;
+  try {
+    app = await buildLedgerApp(runtime, { logger });
+    // The admin console for this environment, with its banner and roles (users: envward users add NAME --role ENV:ROLE).
+    await app.register(envwardConsole, { prefix: '/admin', resolved, store });
+    address = await app.listen({ host: config.app.host, port: config.app.port });
+  } catch (error) {
+    // A refused start (EW_SLOT_REQUIRED, a port in use) closes what is open: PostgreSQL's connections would hold the process.
+    await jobs.stop();
+    clearInterval(recovery);
+    await app?.close();
+    await runtime.close();
+    throw error;
+  }
 
   const accounts = await store.db
     .selectFrom('accounts')
