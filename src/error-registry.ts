@@ -54,6 +54,8 @@ export const ERROR_CODES = errorRegistry({
   EW_ENV_EXISTS: { kind: 'usage', exit: 2, doc: 'errors.md#ew_env_exists' },
   EW_ENV_NAME_MISLEADING: { kind: 'usage', exit: 2, doc: 'errors.md#ew_env_name_misleading' },
   EW_ENV_CODE_TAKEN: { kind: 'usage', exit: 2, doc: 'errors.md#ew_env_code_taken' },
+  EW_PREVIEW_NOT_OURS: { kind: 'refused', exit: 3, doc: 'errors.md#ew_preview_not_ours' },
+  EW_PREVIEW_INPUT: { kind: 'usage', exit: 2, doc: 'errors.md#ew_preview_input' },
   EW_HOST_MISMATCH: { kind: 'refused', exit: 3, doc: 'errors.md#ew_host_mismatch' },
   EW_ENV_CONFLICT: { kind: 'refused', exit: 3, doc: 'errors.md#ew_env_conflict' },
   EW_FORCE_REASON: { kind: 'usage', exit: 2, doc: 'errors.md#ew_force_reason' },

@@ -13,6 +13,7 @@ import { registerJobsCommands } from './commands/jobs.js';
 import { registerMigrateCommands } from './commands/migrate.js';
 import { registerObserveCommands } from './commands/observe.js';
 import { registerPreflightCommand } from './commands/preflight.js';
+import { registerPreviewCommands } from './commands/preview.js';
 import { registerRequestsCommands } from './commands/requests.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerSecretsCommands } from './commands/secrets.js';
@@ -50,6 +51,7 @@ function buildProgram(): Command {
   registerMigrateCommands(program);
   registerObserveCommands(program);
   registerPreflightCommand(program);
+  registerPreviewCommands(program);
   registerFlagsCommands(program);
   registerJobsCommands(program);
   registerConsoleCommands(program);

@@ -51,7 +51,7 @@ function time(value: unknown, file: string, field: string): string {
   return new Date(shown).toISOString();
 }
 
-function previewRecord(value: unknown, file: string): PreviewRecord {
+function previewRecord(value: unknown, from: unknown, file: string): PreviewRecord {
   if (!isRecord(value)) refuse(file, '`preview` must be a mapping');
   const unknown = Object.keys(value).find((key) => !PREVIEW_FIELDS.has(key));
   if (unknown) refuse(file, `\`preview.${unknown}\` is not a preview field (${[...PREVIEW_FIELDS].join(', ')})`);
@@ -64,6 +64,7 @@ function previewRecord(value: unknown, file: string): PreviewRecord {
         ? ({ kind: 'sqlite-file', file: text(database.file, file, 'preview.database.file', 300) } as const)
         : refuse(file, '`preview.database.kind` must be postgres-schema or sqlite-file');
   return Object.freeze({
+    from: text(from, file, 'from', 40),
     owner: text(value.owner, file, 'preview.owner', 100),
     createdAt: time(value.createdAt, file, 'preview.createdAt'),
     expiresAt: time(value.expiresAt, file, 'preview.expiresAt'),
@@ -92,7 +93,7 @@ function declaration(name: string, parsed: unknown, file: string): FileDeclarati
     ...(parsed.code !== undefined ? { code: text(parsed.code, file, 'code', 4) } : {}),
     ...(parsed.hosts !== undefined ? { hosts: parsed.hosts as readonly string[] } : {}),
     ...(parsed.from !== undefined ? { from: text(parsed.from, file, 'from', 40) } : {}),
-    ...(parsed.preview !== undefined ? { preview: previewRecord(parsed.preview, file) } : {}),
+    ...(parsed.preview !== undefined ? { preview: previewRecord(parsed.preview, parsed.from, file) } : {}),
   });
 }
 

@@ -23,6 +23,8 @@ export interface EnvironmentDeclaration {
 
 /** What `envward preview up` recorded about a preview environment it made. */
 export interface PreviewRecord {
+  /** The environment it was made from: its settings and seeds. */
+  readonly from: string;
   /** Who asked for it (`--owner`, else the actor). */
   readonly owner: string;
   readonly createdAt: string;

@@ -1,20 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundledYaml } from '../bundled/index.js';
 import { openProject, type Project } from '../config/resolve.js';
 import { readConfigText } from '../config/text-file.js';
-import {
-  assertEnvironmentName,
-  type Colour,
-  DECLARATION_FILE,
-  declarationPath,
-  type Environment,
-  TIERS,
-  type Tier,
-} from '../environment/index.js';
+import { assertEnvironmentName, type Colour, type Environment, TIERS, type Tier } from '../environment/index.js';
 import { UsageError } from '../errors.js';
 import { secretPaths } from '../secrets/paths.js';
+import { writeEnvironmentDirectory } from './environment-directory.js';
 import { EnvCodeTakenError, EnvExistsError, EnvNameMisleadingError } from './lifecycle-errors.js';
 import { misleadingWord } from './misleading-names.js';
 import { derivedDatabaseUrl, settingsWithoutStoreLocation } from './template-settings.js';
@@ -57,17 +48,21 @@ function defaultCode(name: string): string {
     .padEnd(2, 'X');
 }
 
-/** Checks the request against the project; returns the template and the new environment's resolved fields. */
-function plan(project: Project, request: CreateEnvironmentRequest) {
-  const { name } = request;
-  assertEnvironmentName(name, 'env create');
-  const template: Environment = project.environments.get(request.from, '--from');
+/** The template of a new environment: declared, and long-lived. */
+export function templateOf(project: Project, from: string): Environment {
+  const template = project.environments.get(from, '--from');
   if (template.preview) {
     throw new UsageError(
       `"${template.name}" is a preview environment: it expires, so it is no template.`,
       'Use a long-lived environment as --from (staging, production, ...).',
     );
   }
+  return template;
+}
+
+/** Throws unless `name` is a valid, free name that says no other tier than `tier`. */
+export function assertNewName(project: Project, name: string, tier: Tier, where: string): void {
+  assertEnvironmentName(name, where);
   if (project.environments.has(name)) throw new EnvExistsError(name, 'the project declares it');
   if (existsSync(join(project.root, 'config', 'environments', name))) {
     throw new EnvExistsError(name, `config/environments/${name}/ exists`);
@@ -76,6 +71,15 @@ function plan(project: Project, request: CreateEnvironmentRequest) {
   if (existsSync(join(project.root, privateKey))) {
     throw new EnvExistsError(name, `${privateKey} is left from an earlier "${name}"`);
   }
+  const misleading = misleadingWord(name, tier);
+  if (misleading) throw new EnvNameMisleadingError(name, tier, misleading.word, misleading.tier);
+}
+
+/** Checks the request against the project; returns the template and the new environment's resolved fields. */
+function plan(project: Project, request: CreateEnvironmentRequest) {
+  const { name } = request;
+  assertEnvironmentName(name, 'env create');
+  const template = templateOf(project, request.from);
   const tier = request.tier ?? template.tier;
   if (!(TIERS as readonly string[]).includes(tier) || tier === 'preview') {
     throw new UsageError(
@@ -83,8 +87,7 @@ function plan(project: Project, request: CreateEnvironmentRequest) {
       'Preview environments are made by `envward preview up`, which gives them an expiry.',
     );
   }
-  const misleading = misleadingWord(name, tier);
-  if (misleading) throw new EnvNameMisleadingError(name, tier, misleading.word, misleading.tier);
+  assertNewName(project, name, tier, 'env create');
   const colour = request.colour ?? (tier === 'production' ? 'red' : 'purple');
   if (!COLOURS.includes(colour)) throw new UsageError(`--colour must be one of ${COLOURS.join(', ')}.`);
   const code = request.code ?? defaultCode(name);
@@ -95,7 +98,7 @@ function plan(project: Project, request: CreateEnvironmentRequest) {
 }
 
 /** The secret keys the new environment's own rules ask for (EW_RULE_SECRET_UNSET), read from its fresh files. */
-async function unsetSecrets(root: string, name: string): Promise<readonly string[]> {
+export async function unsetSecrets(root: string, name: string): Promise<readonly string[]> {
   const { resolveConfig } = await import('../resolution.js');
   try {
     const resolved = await resolveConfig({ cwd: root, env: name, collectIssues: true, checkHost: false });
@@ -104,10 +107,6 @@ async function unsetSecrets(root: string, name: string): Promise<readonly string
     // Another problem (a required variable unset, say) is config validate's to report, with its file and line.
     return [];
   }
-}
-
-function declarationText(fields: Record<string, unknown>, made: string): string {
-  return `# ${made}\n# Tier, colour and code live here; move them into envward.config.ts's environments if you prefer code.\n${bundledYaml().stringify(fields)}`;
 }
 
 /**
@@ -123,10 +122,7 @@ export async function createEnvironment(request: CreateEnvironmentRequest): Prom
   const project = await openProject(request.cwd);
   const { template, tier, colour, code } = plan(project, request);
   const { name } = request;
-  const dir = join(project.root, 'config', 'environments');
-  const temporary = join(dir, `.${name}.create-${randomBytes(6).toString('hex')}`);
   const notes: string[] = [];
-  const files = [declarationPath(name)];
   const templateSettings = `config/environments/${template.name}/settings.yml`;
   const source = readConfigText(join(project.root, templateSettings), templateSettings);
   let settings: string | undefined;
@@ -140,28 +136,15 @@ export async function createEnvironment(request: CreateEnvironmentRequest): Prom
       else notes.push(`${key}: not copied (it locates ${template.name}'s database); set ${name}'s own`);
     }
     settings = copied.text(derived ? { 'database.url': derived.url } : {});
-    files.push(`config/environments/${name}/settings.yml`);
   }
-  const made = `Made from ${template.name} by \`envward env create\` on ${new Date().toISOString()}.`;
-  mkdirSync(dir, { recursive: true });
-  try {
-    mkdirSync(temporary);
-    writeFileSync(
-      join(temporary, DECLARATION_FILE),
-      declarationText({ tier, colour, code, from: template.name }, made),
-    );
-    if (settings !== undefined) writeFileSync(join(temporary, 'settings.yml'), settings);
-    try {
-      renameSync(temporary, join(dir, name));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST')
-        throw new EnvExistsError(name, `config/environments/${name}/ exists`);
-      throw error;
-    }
-  } finally {
-    rmSync(temporary, { recursive: true, force: true });
-  }
+  const header = `Made from ${template.name} by \`envward env create\` on ${new Date().toISOString()}.`;
+  const files = writeEnvironmentDirectory(
+    project.root,
+    name,
+    { tier, colour, code, from: template.name },
+    header,
+    settings,
+  );
   const { makeKeyPair } = await import('../secrets/vault.js');
   const keys = await makeKeyPair(project.root, name);
   const { storedSecretNames } = await import('../secrets/index.js');

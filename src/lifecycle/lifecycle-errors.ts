@@ -38,3 +38,23 @@ export class EnvCodeTakenError extends EnvwardError {
     );
   }
 }
+
+/** `preview down` of an environment `preview up` did not make, or a database namespace stamped for another. */
+export class PreviewNotOursError extends EnvwardError {
+  constructor(name: string, why: string) {
+    super(
+      'EW_PREVIEW_NOT_OURS',
+      'refused',
+      `"${name}" was not made by \`envward preview up\` (${why}): preview down removes only what preview up made.`,
+      'Remove other environments by hand, deliberately; `envward preview list` shows the previews.',
+      { environment: name },
+    );
+  }
+}
+
+/** A bad `--ttl` or `--database` for `preview up`. */
+export class PreviewInputError extends EnvwardError {
+  constructor(what: string, hint: string) {
+    super('EW_PREVIEW_INPUT', 'usage', `preview up: ${what}`, hint);
+  }
+}

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/index.js';
 import { ensureHistory, type HistoryTables, SEEDS_TABLE } from './history.js';
@@ -22,7 +22,10 @@ export interface SeedResult {
  */
 export async function runSeeds(store: Store, options: { readonly waitMs?: number } = {}): Promise<SeedResult> {
   const { environment } = store;
-  const dir = join(store.projectRoot, 'seeds', environment.name);
+  // A preview is seeded as the environment it was made from, unless it has seeds of its own.
+  const own = join(store.projectRoot, 'seeds', environment.name);
+  const dir =
+    environment.preview && !existsSync(own) ? join(store.projectRoot, 'seeds', environment.preview.from) : own;
   let names: string[];
   try {
     names = readdirSync(dir)
@@ -43,7 +46,7 @@ async function seedAll(store: Store, db: Kysely<HistoryTables>, dir: string, nam
   const skipped: { name: string; why: string }[] = [];
   for (const file of names) {
     const path = join(dir, file);
-    const shown = `seeds/${environment.name}/${file}`;
+    const shown = `${relative(store.projectRoot, dir).split(sep).join('/')}/${file}`;
     const name = `${environment.name}/${file.replace(/\.(m?ts|m?js)$/, '')}`;
     const checksum = fileChecksum(readFileSync(path));
     const done = await db.selectFrom(SEEDS_TABLE).select('checksum').where('name', '=', name).executeTakeFirst();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ConfigInvalidError } from '../../errors.js';
 import { resolveConfig } from '../../resolution.js';
 import { sameDatabase } from '../../store/database-identity.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -18,8 +19,19 @@ export async function storeFor(
     ...(options.env !== undefined ? { env: options.env } : {}),
     set: setFrom(options),
     ...(force ? { force } : {}),
+    // Inspecting where the database is needs its location, not every other key valid (an unset secret).
+    ...(stampMode === 'inspect' ? { collectIssues: true } : {}),
   });
   for (const warning of resolved.warnings) output.warn(warning);
+  const located = resolved.issues.filter((issue) => !issue.key.startsWith('database.'));
+  if (located.length < resolved.issues.length) {
+    throw new ConfigInvalidError(resolved.environment.name, resolved.issues);
+  }
+  if (located.length > 0) {
+    output.warn(
+      `${resolved.environment.name}'s configuration has ${located.length} other problem(s) (\`envward config validate --env ${resolved.environment.name}\` lists them); the database is shown all the same`,
+    );
+  }
   const store = await openStore(resolved, { ...(force ? { force } : {}), stampMode });
   for (const warning of store.warnings) output.warn(warning);
   for (const override of store.overrides) output.overrideWarning(override.guard, override.reason, override.message);
