@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type ActiveSlotTables, readActiveSlot } from '../deploy/active-slot-table.js';
+import type { ActiveSlotTables } from '../deploy/active-slot-table.js';
 import type { Environment } from '../environment/index.js';
 import type { AnyStore } from './options.js';
 import type { ReadinessCheck } from './readiness.js';
@@ -23,6 +23,8 @@ export function slotReadiness(environment: Environment, own: string, store: AnyS
   const db = store.db as Kysely<ActiveSlotTables>;
   let seen: string | undefined;
   const active = async () => {
+    // Loaded on the first read: importing envward/fastify loads no query builder.
+    const { readActiveSlot } = await import('../deploy/active-slot-table.js');
     seen = (await readActiveSlot(db, environment)).slot;
     return seen;
   };
