@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { openProject, type Project } from '../config/resolve.js';
 import type { Environment, PreviewRecord } from '../environment/index.js';
 import { secretPaths } from '../secrets/paths.js';
@@ -78,7 +80,15 @@ export interface PreviewDownRequest {
  * log of the environment it was made from, when that store opens here.
  */
 export async function previewDownNow(request: PreviewDownRequest): Promise<PreviewDown> {
-  const project = await openProject(request.cwd);
+  const { root } = await openProject(request.cwd);
+  const { withFileLock } = await import('../store/file-lock.js');
+  mkdirSync(join(root, '.envward'), { recursive: true });
+  // One remover at a time (two gcs from cron): the second reads the catalogue after the first is done.
+  return withFileLock(join(root, '.envward', 'previews'), 'preview down', 60_000, () => removePreview(root, request));
+}
+
+async function removePreview(root: string, request: PreviewDownRequest): Promise<PreviewDown> {
+  const project = await openProject(root);
   const environment = project.environments.get(request.name, 'preview down');
   const { preview } = environment;
   if (!preview) throw new PreviewNotOursError(environment.name, 'it has no preview record');
