@@ -59,6 +59,7 @@ export {
   environmentBanner,
   type ForceOverride,
   isProtectedTier,
+  type PreviewRecord,
   TIERS,
   type Tier,
 } from './environment/index.js';
@@ -91,6 +92,14 @@ export {
 // The capabilities' settings, for envward.config.ts: each loads zod only; its capability loads on use.
 export { auth } from './http/auth-settings-schema.js';
 export { http } from './http/settings-schema.js';
+export {
+  type CreatedEnvironment,
+  type CreateEnvironmentRequest,
+  createEnvironment,
+  EnvCodeTakenError,
+  EnvExistsError,
+  EnvNameMisleadingError,
+} from './lifecycle/index.js';
 export { alerts } from './observe/alert-settings-schema.js';
 export { log } from './observe/log-settings-schema.js';
 export { integrations } from './outbound/integration-settings-schema.js';

@@ -49,6 +49,20 @@ export type { RecordDeploymentRequest } from '../deploy/record-deployment.js';
 export { type InstanceProblem, SlotNotReadyError, SlotRequiredError, SlotUnknownError } from '../deploy/slot-errors.js';
 export type { SwitchSlotRequest, SwitchSlotResult } from '../deploy/switch-slot.js';
 export { ApprovalRequiredError } from '../environment/approval-policy.js';
+export {
+  listPreviews,
+  type PreviewDown,
+  type PreviewDownRequest,
+  type PreviewEntry,
+  type PreviewGc,
+  PreviewInputError,
+  PreviewNotOursError,
+  type PreviewUp,
+  type PreviewUpRequest,
+  previewDown,
+  previewGc,
+  previewUp,
+} from '../lifecycle/index.js';
 export type {
   ChangeRequest,
   ListRequestsRequest,
