@@ -38,3 +38,47 @@ describe('slots in an environment declaration', () => {
     }
   });
 });
+
+describe('deploy.slots in settings', () => {
+  const config = `import { defineConfig, z } from 'envward';
+import { deploy } from 'envward/runtime';
+export default defineConfig({
+  use: [deploy],
+  schema: z.object({}),
+  environments: { 'slots-qa': { tier: 'development', slots: ['blue', 'green'] } },
+});
+`;
+
+  test('a slot the environment does not declare is EW_RULE_SLOT_UNDECLARED; declared ones pass', async () => {
+    const { makeTempProject } = await import('../support/temp-project.ts');
+    const { resolveConfig } = await import('../../src/index.ts');
+    const project = makeTempProject({
+      'envward.config.ts': config,
+      'config/environments/slots-qa/settings.yml':
+        'deploy:\n  slots:\n    blue: [http://127.0.0.1:3001]\n    purple: [http://127.0.0.1:3003]\n',
+      'config/environments/development/settings.yml': 'deploy:\n  slots:\n    blue: [http://127.0.0.1:3001]\n',
+    });
+    try {
+      for (const [env, expected] of [
+        ['slots-qa', ['deploy.slots.purple']],
+        ['development', ['deploy.slots.blue']],
+      ] as const) {
+        const resolved = await resolveConfig({ cwd: project.dir, env, collectIssues: true, checkHost: false });
+        const found = resolved.issues.filter((issue) => issue.code === 'EW_RULE_SLOT_UNDECLARED');
+        assert.deepEqual(
+          found.map((issue) => issue.key),
+          expected,
+          env,
+        );
+      }
+      project.write(
+        'config/environments/slots-qa/settings.yml',
+        'deploy:\n  slots:\n    green: [http://127.0.0.1:3002]\n',
+      );
+      const clean = await resolveConfig({ cwd: project.dir, env: 'slots-qa', collectIssues: true, checkHost: false });
+      assert.deepEqual(clean.issues, []);
+    } finally {
+      project.cleanup();
+    }
+  });
+});
