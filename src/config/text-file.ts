@@ -45,9 +45,16 @@ export function readProjectFileBytes(
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new FileInputError(shownAs, `is ${fileKind(stats)}, not a regular file`);
     if (stats.size > limit) throw new FileInputError(shownAs, `is ${stats.size} bytes; the limit is ${limit}`);
-    const buffer = Buffer.alloc(limit + 1);
+    // Sized by the file (a 1 MiB buffer per read cost ~1.7 ms each); grown if the file grows while read.
+    let buffer = Buffer.allocUnsafe(Math.min(stats.size, limit) + 1);
     let length = 0;
-    while (length < buffer.length) {
+    for (;;) {
+      if (length === buffer.length) {
+        if (buffer.length > limit) break;
+        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, limit + 1));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
       let read: number;
       try {
         read = readSync(fd, buffer, length, buffer.length - length, null);

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundledYaml } from '../bundled/index.js';
+import { loadYamlTree, treeValue } from '../config/layers/yaml-tree.js';
 import { readConfigText } from '../config/text-file.js';
 import { EnvDefinitionError } from '../errors.js';
 import type { EnvironmentDeclaration, PreviewRecord } from './environment.js';
@@ -121,9 +121,10 @@ export function readDeclaredEnvironments(
     if ((BUILT_IN_ENVIRONMENTS as readonly string[]).includes(name) || Object.hasOwn(inCode, name)) {
       refuse(file, `"${name}" is declared in envward.config.ts${Object.hasOwn(inCode, name) ? '' : ' (built in)'} too`);
     }
-    const document = bundledYaml().parseDocument(source, { prettyErrors: false });
-    if (document.errors.length > 0) refuse(file, `is not valid YAML: ${document.errors[0]?.message.split('\n')[0]}`);
-    declared[name] = declaration(name, document.toJS({ maxAliasCount: 0 }), file);
+    // Through the settings files' parse cache: every start reads every declaration, and yaml is slow cold.
+    const loaded = loadYamlTree(source, file, join(root, file));
+    loaded.store();
+    declared[name] = declaration(name, loaded.tree === null ? null : treeValue(loaded.tree), file);
   }
   return declared;
 }
