@@ -3,9 +3,7 @@ import { resolveApprovalPolicy } from './approval-policy.js';
 import type { FileDeclaration } from './declared-files.js';
 import type { Environment, EnvironmentDeclaration } from './environment.js';
 import { assertEnvironmentName } from './names.js';
-import { BUILT_IN_ENVIRONMENTS, TIER_DEFAULTS, TIERS, type Tier } from './tiers.js';
-
-const CODE = /^[A-Z0-9]{2,4}$/;
+import { BUILT_IN_ENVIRONMENTS, CODE_PATTERN, codeFromName, TIER_DEFAULTS, TIERS, type Tier } from './tiers.js';
 
 /** The set of environments a project knows, in declaration order (built-ins first). */
 export class EnvironmentCatalogue {
@@ -37,9 +35,7 @@ export class EnvironmentCatalogue {
 }
 
 function defaultCode(name: string, tier: Tier, builtIn: boolean): string {
-  if (builtIn) return TIER_DEFAULTS[tier].code;
-  const letters = name.replace(/[^a-z0-9]/g, '').toUpperCase();
-  return letters.slice(0, 3).padEnd(2, 'X');
+  return builtIn ? TIER_DEFAULTS[tier].code : codeFromName(name);
 }
 
 /**
@@ -78,7 +74,7 @@ export function buildEnvironmentCatalogue(
     }
     const defaults = TIER_DEFAULTS[tier];
     const code = declared.code ?? defaultCode(name, tier, builtIn && tier === name);
-    if (!CODE.test(code)) {
+    if (!CODE_PATTERN.test(code)) {
       throw new EnvDefinitionError(
         `Environment "${name}" has code "${code}": use 2-4 upper-case letters or digits`,
         file,

@@ -4,7 +4,7 @@ import { loadYamlTree, treeValue } from '../config/layers/yaml-tree.js';
 import { readConfigText } from '../config/text-file.js';
 import { EnvDefinitionError } from '../errors.js';
 import type { EnvironmentDeclaration, PreviewRecord } from './environment.js';
-import { BUILT_IN_ENVIRONMENTS, type Colour, TIERS, type Tier } from './tiers.js';
+import { BUILT_IN_ENVIRONMENTS, COLOURS, type Colour, TIERS, type Tier } from './tiers.js';
 
 /** Where `envward env create` and `envward preview up` declare an environment: beside its settings. */
 export const DECLARATION_FILE = 'environment.yml';
@@ -24,7 +24,6 @@ export interface FileDeclaration extends EnvironmentDeclaration {
   readonly preview?: PreviewRecord;
 }
 
-const COLOURS: readonly Colour[] = ['green', 'blue', 'amber', 'red', 'purple'];
 const FIELDS = new Set(['tier', 'colour', 'code', 'hosts', 'from', 'preview']);
 const PREVIEW_FIELDS = new Set(['owner', 'createdAt', 'expiresAt', 'database']);
 const HINT =
@@ -84,7 +83,7 @@ function declaration(name: string, parsed: unknown, file: string): FileDeclarati
     refuse(file, `only \`envward preview up\` makes preview environments; "${name}" is not one of them`);
   }
   const colour = parsed.colour;
-  if (colour !== undefined && !COLOURS.includes(colour as Colour))
+  if (colour !== undefined && !(COLOURS as readonly unknown[]).includes(colour))
     refuse(file, `\`colour\` must be one of ${COLOURS.join(', ')}`);
   return Object.freeze({
     file,

@@ -32,7 +32,10 @@ export { assertEnvironmentName } from './names.js';
 export {
   BUILT_IN_ENVIRONMENTS,
   type BuiltInTier,
+  CODE_PATTERN,
+  COLOURS,
   type Colour,
+  codeFromName,
   defaultsTier,
   isProtectedTier,
   TIER_DEFAULTS,

@@ -15,7 +15,20 @@ export function defaultsTier(tier: Tier): BuiltInTier {
   return tier === 'preview' ? 'staging' : tier;
 }
 
-export type Colour = 'green' | 'blue' | 'amber' | 'red' | 'purple';
+export const COLOURS = ['green', 'blue', 'amber', 'red', 'purple'] as const;
+export type Colour = (typeof COLOURS)[number];
+
+/** An environment's short code: 2-4 upper-case letters or digits. */
+export const CODE_PATTERN = /^[A-Z0-9]{2,4}$/;
+
+/** A custom environment's default code: the first three letters and digits of its name. */
+export function codeFromName(name: string): string {
+  return name
+    .replace(/[^a-z0-9]/g, '')
+    .toUpperCase()
+    .slice(0, 3)
+    .padEnd(2, 'X');
+}
 
 interface TierDefaults {
   readonly colour: Colour;

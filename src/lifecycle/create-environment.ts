@@ -2,7 +2,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openProject, type Project } from '../config/resolve.js';
 import { readConfigText } from '../config/text-file.js';
-import { assertEnvironmentName, type Colour, type Environment, TIERS, type Tier } from '../environment/index.js';
+import {
+  assertEnvironmentName,
+  CODE_PATTERN,
+  COLOURS,
+  type Colour,
+  codeFromName,
+  type Environment,
+  TIERS,
+  type Tier,
+} from '../environment/index.js';
 import { UsageError } from '../errors.js';
 import { secretPaths } from '../secrets/paths.js';
 import { writeEnvironmentDirectory } from './environment-directory.js';
@@ -35,17 +44,6 @@ export interface CreatedEnvironment {
   readonly secretsToSet: readonly string[];
   /** What the copy changed so the new environment has its own database (`database.url: ... (derived)`). */
   readonly notes: readonly string[];
-}
-
-const COLOURS: readonly Colour[] = ['green', 'blue', 'amber', 'red', 'purple'];
-const CODE = /^[A-Z0-9]{2,4}$/;
-
-function defaultCode(name: string): string {
-  return name
-    .replace(/[^a-z0-9]/g, '')
-    .toUpperCase()
-    .slice(0, 3)
-    .padEnd(2, 'X');
 }
 
 /** The template of a new environment: declared, and long-lived. */
@@ -90,8 +88,8 @@ function plan(project: Project, request: CreateEnvironmentRequest) {
   assertNewName(project, name, tier, 'env create');
   const colour = request.colour ?? (tier === 'production' ? 'red' : 'purple');
   if (!COLOURS.includes(colour)) throw new UsageError(`--colour must be one of ${COLOURS.join(', ')}.`);
-  const code = request.code ?? defaultCode(name);
-  if (!CODE.test(code)) throw new UsageError(`--code "${code}" must be 2-4 upper-case letters or digits.`);
+  const code = request.code ?? codeFromName(name);
+  if (!CODE_PATTERN.test(code)) throw new UsageError(`--code "${code}" must be 2-4 upper-case letters or digits.`);
   const owner = project.environments.all.find((environment) => environment.code === code);
   if (owner) throw new EnvCodeTakenError(name, code, owner.name);
   return { template, tier, colour, code };
