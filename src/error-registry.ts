@@ -54,6 +54,7 @@ export const ERROR_CODES = errorRegistry({
   EW_ENV_EXISTS: { kind: 'usage', exit: 2, doc: 'errors.md#ew_env_exists' },
   EW_ENV_NAME_MISLEADING: { kind: 'usage', exit: 2, doc: 'errors.md#ew_env_name_misleading' },
   EW_ENV_CODE_TAKEN: { kind: 'usage', exit: 2, doc: 'errors.md#ew_env_code_taken' },
+  EW_DATA_RULE: { kind: 'problem', exit: 1, doc: 'errors.md#ew_data_rule' },
   EW_PREVIEW_NOT_OURS: { kind: 'refused', exit: 3, doc: 'errors.md#ew_preview_not_ours' },
   EW_PREVIEW_INPUT: { kind: 'usage', exit: 2, doc: 'errors.md#ew_preview_input' },
   EW_HOST_MISMATCH: { kind: 'refused', exit: 3, doc: 'errors.md#ew_host_mismatch' },

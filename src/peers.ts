@@ -18,7 +18,8 @@ export type Capability =
   | 'envward/runtime'
   | 'envward/flags'
   | 'envward/jobs'
-  | 'envward/console';
+  | 'envward/console'
+  | 'envward/data';
 
 /** What each capability needs besides the core; the store's drivers are added by the database URL. */
 const PEERS: Readonly<Record<Capability, readonly string[]>> = {
@@ -48,6 +49,7 @@ const PEERS: Readonly<Record<Capability, readonly string[]>> = {
     '@node-rs/argon2',
     'kysely',
   ],
+  'envward/data': ['kysely'],
 };
 
 /*
@@ -83,6 +85,10 @@ export const PEER_RANGES: Readonly<Record<string, string>> = {
   '@fastify/formbody': '^8.0.2',
   '@node-rs/argon2': '^2.2.1',
   'openid-client': '^6.9.0',
+  '@faker-js/faker': '^10.6.0',
+  'pg-copy-streams': '^7.0.0',
+  'csv-parse': '^6.2.1',
+  'csv-stringify': '^6.9.0',
 };
 
 /** `name@range` for the install line. */
@@ -93,7 +99,17 @@ function withRange(name: string): string {
 
 /** Every package any capability takes as a peer. */
 const ALL_PEERS: readonly string[] = [
-  ...new Set([...Object.values(PEERS).flat(), 'better-sqlite3', 'pg', 'ioredis', 'libpg-query']),
+  ...new Set([
+    ...Object.values(PEERS).flat(),
+    'better-sqlite3',
+    'pg',
+    'ioredis',
+    'libpg-query',
+    '@faker-js/faker',
+    'pg-copy-streams',
+    'csv-parse',
+    'csv-stringify',
+  ]),
 ];
 
 /** The SQL driver a database URL needs; both when the scheme is not one envward knows. */

@@ -23,6 +23,7 @@ export const CAPABILITY_KEYS: Readonly<Record<string, string>> = Object.freeze({
   auth: 'auth (from envward/fastify)',
   console: 'console (from envward/console)',
   deploy: 'deploy (from envward/runtime)',
+  data: 'data (from envward/data)',
 });
 
 /** A composition the project file got wrong; the loader reports it as EW_PROJECT_LOAD at the file. */

@@ -39,6 +39,7 @@ const SOURCE_ENTRIES: Readonly<Record<string, string>> = {
   flags: '../flags/index.ts',
   jobs: '../jobs/index.ts',
   console: '../console/index.ts',
+  data: '../data/index.ts',
 };
 const ENTRY_FILES: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(typeof ENVWARD_ENTRY_FILES === 'object' ? ENVWARD_ENTRY_FILES : SOURCE_ENTRIES).map(([name, path]) => [

@@ -23,6 +23,7 @@ const ENTRIES = [
   { subpath: 'envward/flags', source: 'src/flags/index.ts', dist: 'dist/flags.js' },
   { subpath: 'envward/jobs', source: 'src/jobs/index.ts', dist: 'dist/jobs.js' },
   { subpath: 'envward/console', source: 'src/console/index.ts', dist: 'dist/console.js' },
+  { subpath: 'envward/data', source: 'src/data/index.ts', dist: 'dist/data.js' },
 ] as const;
 
 interface Exported {

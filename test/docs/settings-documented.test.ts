@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { indexSchema } from '../../src/config/schema-index.ts';
 import { consoleSettings } from '../../src/console/index.ts';
+import { defineAnonymisation } from '../../src/data/index.ts';
 import { flags } from '../../src/flags/index.ts';
 import { alerts, auth, database, http, integrations, log, outbound, type SettingsFragment } from '../../src/index.ts';
 import { defineJobs } from '../../src/jobs/index.ts';
@@ -43,6 +44,7 @@ test('docs/settings.md has one row per capability setting, matching its type, ti
     flags({ newFeeRule: { type: 'boolean', default: false } }),
     jobs,
     deploy,
+    defineAnonymisation({}),
     consoleSettings,
   ].flatMap(rows);
   assert.deepEqual(documented, expected);

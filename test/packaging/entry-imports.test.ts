@@ -98,6 +98,7 @@ test('each capability entry loads no other capability’s peers when imported', 
     'flags.js': [],
     'jobs.js': [],
     'console.js': [],
+    'data.js': [],
     'fastify.js': ['fastify-plugin', '@fastify/cors', '@fastify/rate-limit', 'prom-client'],
   };
   for (const [entry, peers] of Object.entries(allowed)) {

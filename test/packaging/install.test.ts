@@ -188,6 +188,7 @@ test('the tarball holds only what runs: no sources, tests or examples', () => {
     'flags',
     'jobs',
     'console',
+    'data',
     'cli',
   ]) {
     assert.ok(files.includes(`dist/${entry}.js`), `dist/${entry}.js is packed`);
