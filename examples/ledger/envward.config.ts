@@ -1,4 +1,5 @@
 import { auth, database, defineConfig, http, integrations, live, log, z } from 'envward';
+import { defineAnonymisation } from 'envward/data';
 import { flags } from 'envward/flags';
 import { defineJobs } from 'envward/jobs';
 import { deploy } from 'envward/runtime';
@@ -11,6 +12,62 @@ const jobs = defineJobs({
     schedule: '0 2 * * *',
     tiers: ['staging', 'production'],
     run: () => import('./src/interest-job.js'),
+  },
+});
+
+/**
+ * How the ledger's data may leave its environment (`envward data refresh --from production --to staging`,
+ * docs/data.md): every column has a rule, and a column added without one stops the refresh. Names are faked
+ * (one real name gets one fake, so a customer and their accounts still agree), emails and payment references
+ * hashed; money, ids and times are kept, so balances and the journal are production's to the minor unit.
+ */
+const KEEP = 'keep';
+const data = defineAnonymisation({
+  customers: { id: KEEP, name: 'fake.person.fullName', email: 'hash.email', created_at: KEEP },
+  accounts: {
+    id: KEEP,
+    customer_id: KEEP,
+    owner: 'fake.person.fullName',
+    kind: KEEP,
+    currency: KEEP,
+    balance: KEEP,
+    overdraft_limit: KEEP,
+    created_at: KEEP,
+  },
+  transfers: {
+    id: KEEP,
+    from_account: KEEP,
+    to_account: KEEP,
+    amount: KEEP,
+    currency: KEEP,
+    kind: KEEP,
+    created_at: KEEP,
+  },
+  journal: { transfer_id: KEEP, side: KEEP, account_id: KEEP, amount: KEEP, created_at: KEEP },
+  // Clients' keys and request fingerprints mean nothing outside production: staging starts with none.
+  idempotency_records: 'skip',
+  deposits: {
+    id: KEEP,
+    account_id: KEEP,
+    amount: KEEP,
+    currency: KEEP,
+    status: KEEP,
+    // The payment gateway's reference would find the real payment in the live gateway.
+    gateway_reference: 'hash',
+    transfer_id: KEEP,
+    failure: KEEP,
+    created_at: KEEP,
+    updated_at: KEEP,
+  },
+  interest_accruals: {
+    account_id: KEEP,
+    day: KEEP,
+    rate_bps: KEEP,
+    balance: KEEP,
+    amount: KEEP,
+    carry: KEEP,
+    transfer_id: KEEP,
+    created_at: KEEP,
   },
 });
 
@@ -31,6 +88,7 @@ export const config = defineConfig({
     database,
     integrations({ payments: {} }),
     jobs,
+    data,
     // A preview of a proposed transfer fee (src/fee-preview.ts): off unless an environment turns it on.
     flags({ newFeeRule: { type: 'boolean', default: false, production: 'requires-reason' } }),
   ],

@@ -42,6 +42,7 @@ const WRITE = { auth: 'jwt' } as const;
 const FIELD_CODES: Readonly<Record<string, string>> = {
   amount: 'LEDGER_BAD_AMOUNT',
   owner: 'LEDGER_BAD_OWNER',
+  email: 'LEDGER_BAD_EMAIL',
   currency: 'LEDGER_BAD_CURRENCY',
   'idempotency-key': 'LEDGER_IDEMPOTENCY_KEY',
   'client-id': 'LEDGER_BAD_CLIENT',
@@ -141,7 +142,7 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
     throw error;
   });
 
-  app.post<{ Body: { owner: string; currency: string } }>(
+  app.post<{ Body: { owner: string; currency: string; email?: string } }>(
     '/v1/accounts',
     {
       config: WRITE,
@@ -154,6 +155,7 @@ export async function ledgerRoutes(app: FastifyInstance, options: LedgerRoutesOp
             // No control characters: a name is printed on statements and in logs.
             owner: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
             currency: { type: 'string' },
+            email: { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' },
           },
         },
       },

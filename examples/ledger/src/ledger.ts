@@ -300,10 +300,15 @@ export function ledger(db: Db, settings: LedgerSettings) {
     post,
     keys,
 
-    async openAccount(input: { owner: unknown; currency: unknown }): Promise<Account> {
+    async openAccount(input: { owner: unknown; currency: unknown; email?: unknown }): Promise<Account> {
       const owner = typeof input.owner === 'string' ? input.owner.trim() : '';
       if (owner === '' || owner.length > 200) {
         throw new LedgerError('LEDGER_BAD_OWNER', 400, 'owner must be a name of 1 to 200 characters');
+      }
+      const email = input.email === undefined ? null : typeof input.email === 'string' ? input.email.trim() : '';
+      // The database checks the same (migration 008); here it is a 400 with the field's code, not a 500.
+      if (email !== null && (email.length < 3 || email.length > 254 || !/^[^@\s]+@[^@\s]+$/.test(email))) {
+        throw new LedgerError('LEDGER_BAD_EMAIL', 400, 'email must be an address of 3 to 254 characters');
       }
       const currency = input.currency;
       if (typeof currency !== 'string' || !settings.currencies.includes(currency)) {
@@ -321,7 +326,10 @@ export function ledger(db: Db, settings: LedgerSettings) {
         created_at: now(),
       };
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('customers').values({ id: customerId, name: owner, created_at: row.created_at }).execute();
+        await trx
+          .insertInto('customers')
+          .values({ id: customerId, name: owner, email, created_at: row.created_at })
+          .execute();
         await trx
           .insertInto('accounts')
           .values({ ...row, balance: 0n, overdraft_limit: BigInt(row.overdraft_limit) })

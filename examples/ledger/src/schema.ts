@@ -6,7 +6,7 @@
 type Money = bigint | string;
 
 export interface LedgerDatabase {
-  customers: { id: string; name: string; created_at: string };
+  customers: { id: string; name: string; email: string | null; created_at: string };
   accounts: {
     id: string;
     customer_id: string | null;

@@ -49,6 +49,7 @@ for (const dialect of DIALECTS) {
         '005_create_idempotency_records',
         '006_create_deposits',
         '007_create_interest_accruals',
+        '008_add_customer_email',
       ]);
       assert.deepEqual(fixture.runtime.seeded, ['test/001_fixtures']);
       const account = await open('Dana');
