@@ -6,8 +6,9 @@
  * every transfer is, so every balance is backed by the journal.
  *
  * Names have a middle name ("Ada Grace Lovelace"), which @faker-js/faker's
- * `person.fullName` (what the refresh rules fake names with) never makes:
- * a sample name can then never be mistaken for a fake one.
+ * `person.fullName` (what the refresh rules fake names with) never makes
+ * (its three-word names carry a title or a suffix): a sample name is never
+ * mistaken for a fake one, nor a fake for a leaked name.
  */
 import { base, en, Faker } from '@faker-js/faker';
 import type { Kysely } from 'kysely';

@@ -71,3 +71,28 @@ test('invariants prints each one and exits 0 when all hold', () => {
   assert.match(result.stdout, /^balanceSum +0$/m);
   assert.match(result.stdout, /^fundingGap +0$/m);
 });
+
+test('load-sample adds funded customers with emails, backed by the journal, audited; without --reason nothing', async () => {
+  const refused = admin('load-sample', '--customers', '30');
+  assert.equal(refused.status, 2);
+  const hostile = admin('load-sample', '--customers', '1e9', '--reason', 'x');
+  assert.equal(hostile.status, 2);
+  const before = await fixture.raw<{ n: number }>('select count(*) as n from customers');
+  const done = admin('load-sample', '--customers', '30', '--reason', 'a sample to refresh');
+  assert.equal(done.status, 0, done.stderr);
+  assert.match(done.stdout, /loaded 30 sample customers into test, deposited .*EUR/);
+  const rows = await fixture.raw<{ name: string; email: string }>(
+    "select name, email from customers where email like '%@example.com'",
+  );
+  assert.equal(rows.length, 30);
+  assert.equal(
+    Number((await fixture.raw<{ n: number }>('select count(*) as n from customers'))[0]?.n),
+    Number(before[0]?.n) + 30,
+  );
+  // Three-part names, which faker's fullName (the refresh's fake) never makes.
+  for (const row of rows) assert.equal(row.name.split(' ').length, 3, row.name);
+  const check = admin('invariants');
+  assert.equal(check.status, 0, check.stdout);
+  const [event] = await fixture.runtime.store.audit.list({ action: 'ledger.load-sample' });
+  assert.equal(event?.reason, 'a sample to refresh');
+});

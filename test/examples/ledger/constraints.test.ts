@@ -95,6 +95,10 @@ for (const dialect of DIALECTS) {
         'a customer balance below its overdraft',
         () => fixture.raw('update accounts set balance = -1 where id = $1', [b.id]),
       ],
+      [
+        'a customer email without an @',
+        () => fixture.raw('update customers set email = $1 where id = $2', ['ada.example.com', a.customerId]),
+      ],
       ['a negative overdraft', () => fixture.raw('update accounts set overdraft_limit = -1 where id = $1', [a.id])],
       [
         'an overdraft on a system account',
