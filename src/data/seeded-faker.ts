@@ -1,0 +1,90 @@
+import { createHmac } from 'node:crypto';
+import { importPeer } from '../peers.js';
+import type { CheckedColumnRule } from './anonymisation-rules.js';
+import { DataRuleError } from './data-errors.js';
+
+/** A fake for one source value: the same (seed, rule, value) gives the same fake, in every table and run. */
+export type FakeValue = (rule: readonly [string, string], value: string) => string;
+
+// 6-byte words: 48 bits fill a double's mantissa exactly, so next() is uniform in [0, 1).
+const WORD_BYTES = 6;
+const WORD_RANGE = 2 ** 48;
+
+/**
+ * faker's Randomizer interface fed from HMAC-SHA256(seedKey, rule \0 value),
+ * extended by a counter when one digest's words run out. Resetting it per
+ * value is what makes fakes a function of the source value; reseeding
+ * faker's own generator per value costs ~30 µs, a digest ~1 µs.
+ */
+class ValueRandomizer {
+  readonly #key: Buffer;
+  #input = '';
+  #digest = Buffer.alloc(0);
+  #offset = 0;
+  #counter = 0;
+
+  constructor(key: Buffer) {
+    this.#key = key;
+  }
+
+  reset(input: string): void {
+    this.#input = input;
+    this.#counter = 0;
+    this.#refill();
+  }
+
+  #refill(): void {
+    const hmac = createHmac('sha256', this.#key).update(this.#input);
+    if (this.#counter > 0) hmac.update(`\0${this.#counter}`);
+    this.#digest = hmac.digest();
+    this.#offset = 0;
+    this.#counter += 1;
+  }
+
+  next(): number {
+    if (this.#offset + WORD_BYTES > this.#digest.length) this.#refill();
+    const word = this.#digest.readUIntBE(this.#offset, WORD_BYTES);
+    this.#offset += WORD_BYTES;
+    return word / WORD_RANGE;
+  }
+
+  /** faker's interface; the value, not a numeric seed, decides what comes next. */
+  seed(): void {}
+}
+
+function text(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'string' ? value : String(value);
+}
+
+/**
+ * Loads @faker-js/faker (only when a rule asks for it), checks that every
+ * `fake.<module>.<method>` exists (EW_DATA_RULE naming the column
+ * otherwise), and returns the fake-maker keyed by `seedKey`.
+ */
+export async function seededFaker(
+  seedKey: Buffer,
+  rules: readonly { readonly where: string; readonly rule: CheckedColumnRule }[],
+): Promise<FakeValue | undefined> {
+  const fakes = rules.filter((entry) => entry.rule.kind === 'fake');
+  if (fakes.length === 0) return undefined;
+  const { Faker, en, base } = await importPeer('envward/data', () => import('@faker-js/faker'), ['@faker-js/faker']);
+  const randomizer = new ValueRandomizer(seedKey);
+  const faker = new Faker({ locale: [en, base], randomizer });
+  const methods = new Map<string, () => unknown>();
+  for (const { where, rule } of fakes) {
+    if (rule.kind !== 'fake') continue;
+    const [moduleName, methodName] = rule.path;
+    const module = (faker as unknown as Record<string, Record<string, unknown> | undefined>)[moduleName];
+    const method = methodName === 'constructor' ? undefined : module?.[methodName];
+    if (typeof method !== 'function') {
+      throw new DataRuleError(where, `@faker-js/faker has no ${moduleName}.${methodName} (see fakerjs.dev/api)`);
+    }
+    methods.set(`${moduleName}.${methodName}`, (method as () => unknown).bind(module));
+  }
+  return (path, value) => {
+    const name = `${path[0]}.${path[1]}`;
+    randomizer.reset(`${name}\0${value}`);
+    return text((methods.get(name) as () => unknown)());
+  };
+}
