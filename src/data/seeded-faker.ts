@@ -14,42 +14,36 @@ const WORD_RANGE = 2 ** 48;
  * faker's Randomizer interface fed from HMAC-SHA256(seedKey, rule \0 value),
  * extended by a counter when one digest's words run out. Resetting it per
  * value is what makes fakes a function of the source value; reseeding
- * faker's own generator per value costs ~30 µs, a digest ~1 µs.
+ * faker's own generator per value costs ~30 µs, a digest ~1 µs. Closures,
+ * not methods: faker calls `next` detached from the object.
  */
-class ValueRandomizer {
-  readonly #key: Buffer;
-  #input = '';
-  #digest = Buffer.alloc(0);
-  #offset = 0;
-  #counter = 0;
-
-  constructor(key: Buffer) {
-    this.#key = key;
-  }
-
-  reset(input: string): void {
-    this.#input = input;
-    this.#counter = 0;
-    this.#refill();
-  }
-
-  #refill(): void {
-    const hmac = createHmac('sha256', this.#key).update(this.#input);
-    if (this.#counter > 0) hmac.update(`\0${this.#counter}`);
-    this.#digest = hmac.digest();
-    this.#offset = 0;
-    this.#counter += 1;
-  }
-
-  next(): number {
-    if (this.#offset + WORD_BYTES > this.#digest.length) this.#refill();
-    const word = this.#digest.readUIntBE(this.#offset, WORD_BYTES);
-    this.#offset += WORD_BYTES;
-    return word / WORD_RANGE;
-  }
-
-  /** faker's interface; the value, not a numeric seed, decides what comes next. */
-  seed(): void {}
+function valueRandomizer(key: Buffer) {
+  let input = '';
+  let digest = Buffer.alloc(0);
+  let offset = 0;
+  let counter = 0;
+  const refill = () => {
+    const hmac = createHmac('sha256', key).update(input);
+    if (counter > 0) hmac.update(`\0${counter}`);
+    digest = hmac.digest();
+    offset = 0;
+    counter += 1;
+  };
+  return {
+    reset(text: string): void {
+      input = text;
+      counter = 0;
+      refill();
+    },
+    next(): number {
+      if (offset + WORD_BYTES > digest.length) refill();
+      const word = digest.readUIntBE(offset, WORD_BYTES);
+      offset += WORD_BYTES;
+      return word / WORD_RANGE;
+    },
+    /** faker's interface; the value, not a numeric seed, decides what comes next. */
+    seed(): void {},
+  };
 }
 
 function text(value: unknown): string {
@@ -69,7 +63,7 @@ export async function seededFaker(
   const fakes = rules.filter((entry) => entry.rule.kind === 'fake');
   if (fakes.length === 0) return undefined;
   const { Faker, en, base } = await importPeer('envward/data', () => import('@faker-js/faker'), ['@faker-js/faker']);
-  const randomizer = new ValueRandomizer(seedKey);
+  const randomizer = valueRandomizer(seedKey);
   const faker = new Faker({ locale: [en, base], randomizer });
   const methods = new Map<string, () => unknown>();
   for (const { where, rule } of fakes) {
