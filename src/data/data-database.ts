@@ -55,8 +55,12 @@ export interface DataDatabase {
     primaryKey: readonly string[],
     key: readonly string[],
   ): Promise<string | null | undefined>;
-  /** Inside the write transaction: stops user triggers of `tables` from firing until restoreTriggers. */
-  suspendTriggers(tables: readonly string[]): Promise<void>;
+  /**
+   * Inside the write transaction: stops user triggers of `tables` from firing
+   * until restoreTriggers; with `foreignKeys`, their foreign keys are checked
+   * once at the end rather than row by row (needs the tables to itself).
+   */
+  suspendTriggers(tables: readonly string[], options: { readonly foreignKeys: boolean }): Promise<void>;
   restoreTriggers(): Promise<void>;
   /**
    * Inside the write transaction: removes every row of `tables` (given

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Kysely, type KyselyPlugin, PostgresDialect } from 'kysely';
@@ -41,6 +42,36 @@ function rowCounter(onRows: (rows: number) => void): Transform {
       done(null, chunk);
     },
   });
+}
+
+const COALESCE_BYTES = 256 * 1024;
+
+/** Joins csv-stringify's one chunk per row into large writes: a socket write per row costs more than the row. */
+function coalesce(): Transform {
+  let parts: string[] = [];
+  let size = 0;
+  return new Transform({
+    writableObjectMode: false,
+    transform(chunk: Buffer | string, _encoding, done) {
+      const text = chunk.toString();
+      parts.push(text);
+      size += text.length;
+      if (size < COALESCE_BYTES) return done();
+      const joined = parts.join('');
+      parts = [];
+      size = 0;
+      done(null, joined);
+    },
+    flush(done) {
+      done(null, parts.length > 0 ? parts.join('') : undefined);
+    },
+  });
+}
+
+interface ForeignKey {
+  readonly table: string;
+  readonly name: string;
+  readonly definition: string;
 }
 
 interface Trigger {
@@ -201,7 +232,24 @@ class PostgresData implements DataDatabase {
     return rows.length === 0 ? undefined : (rows[0]?.v ?? null);
   }
 
-  async suspendTriggers(tables: readonly string[]): Promise<void> {
+  #foreignKeys: ForeignKey[] = [];
+
+  async suspendTriggers(tables: readonly string[], options: { readonly foreignKeys: boolean }): Promise<void> {
+    // Foreign keys are dropped and made again after the copy, as pg_restore does: checked row by row
+    // they cost more than the copy itself; made again, each is checked in one pass, still in the
+    // transaction, so a row that breaks one still rolls everything back. Not while a snapshot reader
+    // of this database reads the same tables (sanitise): dropping one waits for every reader.
+    this.#foreignKeys = !options.foreignKeys
+      ? []
+      : await this.#rows<ForeignKey>(
+          `select c.relname as table, k.conname as name, pg_get_constraintdef(k.oid) as definition
+       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+       where k.contype = 'f' and n.nspname = current_schema() and c.relname = any($1::text[]) order by k.oid`,
+          [[...tables]],
+        );
+    for (const key of this.#foreignKeys) {
+      await this.client.query(`alter table ${this.#name(key.table)} drop constraint ${quote(key.name)}`);
+    }
     // User triggers only (foreign keys stay checked), and only those enabled now, to restore them as they were.
     this.#suspended = await this.#rows<Trigger>(
       `select c.relname as table, t.tgname as name, t.tgenabled as enabled
@@ -222,6 +270,12 @@ class PostgresData implements DataDatabase {
       );
     }
     this.#suspended = [];
+    for (const key of this.#foreignKeys) {
+      await this.client.query(
+        `alter table ${this.#name(key.table)} add constraint ${quote(key.name)} ${key.definition}`,
+      );
+    }
+    this.#foreignKeys = [];
   }
 
   async empty(tables: readonly string[], how: 'truncate' | 'delete' = 'truncate'): Promise<void> {
@@ -252,19 +306,24 @@ class PostgresData implements DataDatabase {
       await pipeline(from.client.query(copyTo(`copy (${select}) to stdout`)), rowCounter(onRows), into);
       return into.rowCount;
     }
-    // CSV, where NULL is an unquoted empty field and '' a quoted one: cast tells them apart, quoted_string writes them apart.
+    // Out: NULL as a random word of this run (a value equal to it is quoted by COPY, and no value is
+    // 128 random bits by chance), so NULL is told from '' without csv-parse's per-field quoting info,
+    // which costs more than the rest of the parse. In: NULL an unquoted empty field, '' a quoted one
+    // (quoted_string), as COPY's CSV reads them.
+    const nullWord = `envward-null-${randomBytes(16).toString('hex')}`;
     const into = this.client.query(copyFrom(`copy ${this.#name(table.target)} (${list}) from stdin with (format csv)`));
     let pending = 0;
     await pipeline(
-      from.client.query(copyTo(`copy (${select}) to stdout with (format csv)`)),
-      parse({ cast: (value, context) => (value === '' && !context.quoting ? null : value) }),
+      from.client.query(copyTo(`copy (${select}) to stdout with (format csv, null '${nullWord}')`)),
+      parse(),
       new Transform({
         objectMode: true,
         transform(row: (string | null)[], _encoding, done) {
           try {
-            for (let index = 0; index < transforms.length; index++) {
+            for (let index = 0; index < row.length; index++) {
+              const value = row[index] === nullWord ? null : (row[index] ?? null);
               const transform = transforms[index];
-              if (transform) row[index] = transform(row[index] ?? null);
+              row[index] = transform ? transform(value) : value;
             }
           } catch (error) {
             done(error as Error);
@@ -283,6 +342,7 @@ class PostgresData implements DataDatabase {
         },
       }),
       stringify({ quoted_string: true }),
+      coalesce(),
       into,
     );
     return into.rowCount;

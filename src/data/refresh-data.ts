@@ -262,7 +262,7 @@ export async function copyInTransaction(
   const progress = work.onProgress ?? (() => {});
   const { value } = await log.appendWith(async () => {
     const names = plan.map((table) => table.target);
-    await target.suspendTriggers(names);
+    await target.suspendTriggers(names, { foreignKeys: work.how === 'truncate' });
     await target.empty(names, work.how);
     const tables: TableRows[] = [];
     for (const table of plan) {
@@ -289,6 +289,13 @@ export async function copyInTransaction(
       tables.push({ table: table.rule, rows: written, skipped: false });
     }
     if (work.sequences) await target.copySequences(source, plan);
+    // Triggers back and foreign keys made again (checked in one pass each) before the verification.
+    await target.restoreTriggers().catch((error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      throw new RefreshCopyError('(foreign keys)', targetStore.environment.name, typeof code === 'string' ? code : '', {
+        cause: error,
+      });
+    });
     failpoint(`${work.failpoint}:copied`);
     progress({ phase: 'verifying', table: '', rows: 0, totalRows: 0 });
     const verification = await verifyNoLeaks(source, target, plan, work.verifySample);
@@ -301,7 +308,6 @@ export async function copyInTransaction(
         work.failpoint === 'refresh' ? 'refresh' : 'sanitise',
       );
     }
-    await target.restoreTriggers();
     failpoint(`${work.failpoint}:verified`);
     return { event: work.audit(tables, verification), value: { tables, verification } };
   });

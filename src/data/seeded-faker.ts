@@ -9,9 +9,10 @@ export type FakeValue = (rule: readonly [string, string], value: string) => stri
 // 6-byte words: 48 bits fill a double's mantissa exactly, so next() is uniform in [0, 1).
 const WORD_BYTES = 6;
 const WORD_RANGE = 2 ** 48;
+const FAKES_REMEMBERED = 100_000;
 
 /**
- * faker's Randomizer interface fed from HMAC-SHA256(seedKey, rule \0 value),
+ * faker's Randomizer interface fed from HMAC-SHA512(seedKey, rule \0 value),
  * extended by a counter when one digest's words run out. Resetting it per
  * value is what makes fakes a function of the source value; reseeding
  * faker's own generator per value costs ~30 µs, a digest ~1 µs. Closures,
@@ -23,7 +24,7 @@ function valueRandomizer(key: Buffer) {
   let offset = 0;
   let counter = 0;
   const refill = () => {
-    const hmac = createHmac('sha256', key).update(input);
+    const hmac = createHmac('sha512', key).update(input);
     if (counter > 0) hmac.update(`\0${counter}`);
     digest = hmac.digest();
     offset = 0;
@@ -76,9 +77,17 @@ export async function seededFaker(
     }
     methods.set(`${moduleName}.${methodName}`, (method as () => unknown).bind(module));
   }
+  // One source value often recurs (a name in customers and in accounts): made once, looked up after.
+  const made = new Map<string, string>();
   return (path, value) => {
     const name = `${path[0]}.${path[1]}`;
-    randomizer.reset(`${name}\0${value}`);
-    return text((methods.get(name) as () => unknown)());
+    const input = `${name}\0${value}`;
+    const known = made.get(input);
+    if (known !== undefined) return known;
+    randomizer.reset(input);
+    const fake = text((methods.get(name) as () => unknown)());
+    if (made.size >= FAKES_REMEMBERED) made.clear();
+    made.set(input, fake);
+    return fake;
   };
 }

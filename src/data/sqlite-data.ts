@@ -160,7 +160,7 @@ class SqliteData implements DataDatabase {
     return rows.length === 0 ? undefined : (rows[0]?.v ?? null);
   }
 
-  async suspendTriggers(tables: readonly string[]): Promise<void> {
+  async suspendTriggers(tables: readonly string[], _options: { readonly foreignKeys: boolean }): Promise<void> {
     // SQLite cannot disable a trigger: each is dropped inside the transaction and made again from its own SQL.
     const placeholders = tables.map(() => '?').join(', ');
     this.#triggers = this.#all<{ name: string; sql: string }>(
