@@ -3,6 +3,7 @@ import { describeThrown, EnvwardError, isEnvwardError, UsageError } from '../err
 import { registerAuditCommands } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConsoleCommands } from './commands/console.js';
+import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDeploySwitchCommand } from './commands/deploy-switch.js';
@@ -56,6 +57,7 @@ function buildProgram(): Command {
   registerJobsCommands(program);
   registerConsoleCommands(program);
   registerRequestsCommands(program);
+  registerDataCommands(program);
   registerDeploySwitchCommand(registerDeploy(program));
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -28,3 +28,45 @@ export function progressReporter(output: Output): (event: ProgressEvent) => void
       process.stderr.write(`migrated ${event.name} (${event.ms} ms) [${done}/${event.total}]\n`);
   };
 }
+
+/** One table's progress in a data act (envward/data's DataProgress). */
+export interface TableProgressEvent {
+  readonly phase: 'copying' | 'copied' | 'verifying' | 'verified';
+  readonly table: string;
+  readonly rows: number;
+  readonly totalRows: number;
+}
+
+/**
+ * `data refresh` and `data sanitise` feedback on stderr: a bar per table on
+ * a terminal (redrawn at most every 100 ms); otherwise one line per table
+ * copied and one for the verification (JSON events with --json).
+ */
+export function tableProgressReporter(output: Output): (event: TableProgressEvent) => void {
+  const tty = process.stderr.isTTY === true && !output.json;
+  let drawn = 0;
+  return (event) => {
+    const settled = event.phase === 'copied' || event.phase === 'verified';
+    if (output.json) {
+      if (settled) process.stderr.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    if (!tty) {
+      if (event.phase === 'copied') process.stderr.write(`copied ${event.table}: ${event.rows} rows\n`);
+      if (event.phase === 'verified') process.stderr.write(`verified ${event.rows} sampled values\n`);
+      return;
+    }
+    const now = Date.now();
+    if (!settled && event.phase !== 'verifying' && now - drawn < 100) return;
+    drawn = now;
+    if (event.phase === 'verifying' || event.phase === 'verified') {
+      process.stderr.write(`\r\x1b[2Kverifying...${event.phase === 'verified' ? ` ${event.rows} values\n` : ''}`);
+      return;
+    }
+    const share = event.totalRows > 0 ? Math.min(1, event.rows / event.totalRows) : 1;
+    const filled = Math.round(share * WIDTH);
+    const bar = `${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}`;
+    process.stderr.write(`\r\x1b[2K[${bar}] ${event.table} ${event.rows}/${event.totalRows}`);
+    if (settled) process.stderr.write('\n');
+  };
+}
