@@ -16,6 +16,7 @@ export interface SampledValue {
 
 /** Where a searched value was found in the target. */
 export interface FoundValue {
+  readonly column: string;
   readonly key: readonly string[];
   readonly value: string;
 }
@@ -41,10 +42,10 @@ export interface DataDatabase {
   rowCount(table: string): Promise<number>;
   /** Up to `limit` distinct non-null, non-empty values of `column`, with their rows' keys. */
   sample(table: string, column: string, primaryKey: readonly string[], limit: number): Promise<SampledValue[]>;
-  /** Rows of `table` whose `column` (as text) is one of `values`. */
+  /** The cells of `columns` of `table` whose value (as text) is one of `values`: one scan of the table per chunk of values. */
   search(
     table: string,
-    column: string,
+    columns: readonly string[],
     primaryKey: readonly string[],
     values: readonly string[],
   ): Promise<FoundValue[]>;

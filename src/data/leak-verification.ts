@@ -42,19 +42,17 @@ export async function verifyNoLeaks(
   for (const table of tables) {
     if (table.skip) continue;
     const rules = new Map(table.columns.map((column) => [column.name, column.rule.kind]));
-    for (const column of table.searched) {
-      columnsSearched += 1;
-      if (searched.length === 0) continue;
-      const where = `${table.rule}.${column}`;
-      for (const hit of await target.search(table.target, column, table.primaryKey, searched)) {
-        if (leaks.has(where)) break;
-        const kept = (rules.get(column) ?? 'keep') === 'keep';
-        const unchanged =
-          kept ||
-          table.primaryKey.length === 0 ||
-          (await source.valueAt(table.source, column, table.primaryKey, hit.key)) === hit.value;
-        if (unchanged) leaks.add(where);
-      }
+    columnsSearched += table.searched.length;
+    if (searched.length === 0) continue;
+    for (const hit of await target.search(table.target, table.searched, table.primaryKey, searched)) {
+      const where = `${table.rule}.${hit.column}`;
+      if (leaks.has(where)) continue;
+      const kept = (rules.get(hit.column) ?? 'keep') === 'keep';
+      const unchanged =
+        kept ||
+        table.primaryKey.length === 0 ||
+        (await source.valueAt(table.source, hit.column, table.primaryKey, hit.key)) === hit.value;
+      if (unchanged) leaks.add(where);
     }
   }
   return { valuesSampled: searched.length, columnsSearched, leaks: [...leaks].sort() };

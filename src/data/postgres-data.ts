@@ -200,19 +200,31 @@ class PostgresData implements DataDatabase {
 
   async search(
     table: string,
-    column: string,
+    columns: readonly string[],
     primaryKey: readonly string[],
     values: readonly string[],
   ): Promise<FoundValue[]> {
+    if (columns.length === 0) return [];
     const keys = this.#keys(primaryKey);
+    const cells = columns.map((column, index) => `${quote(column)}::text as v${index}`).join(', ');
+    const any = columns.map((column) => `${quote(column)}::text = any($1::text[])`).join(' or ');
     const found: FoundValue[] = [];
     for (let at = 0; at < values.length; at += SEARCH_CHUNK) {
-      const rows = await this.#rows<Record<string, string>>(
-        `select ${keys}${keys ? ', ' : ''}${quote(column)}::text as v from ${this.#name(table)}
-         where ${quote(column)}::text = any($1::text[])`,
-        [values.slice(at, at + SEARCH_CHUNK)],
+      const chunk = values.slice(at, at + SEARCH_CHUNK);
+      const wanted = new Set(chunk);
+      // One scan for every column of the table: the cost of a search is reading the table.
+      const rows = await this.#rows<Record<string, string | null>>(
+        `select ${keys}${keys ? ', ' : ''}${cells} from ${this.#name(table)} where ${any}`,
+        [chunk],
       );
-      for (const row of rows) found.push({ key: this.#keyOf(row, primaryKey), value: row.v as string });
+      for (const row of rows) {
+        columns.forEach((column, index) => {
+          const value = row[`v${index}`];
+          if (typeof value === 'string' && wanted.has(value)) {
+            found.push({ column, key: this.#keyOf(row as Record<string, string>, primaryKey), value });
+          }
+        });
+      }
     }
     return found;
   }
@@ -233,6 +245,8 @@ class PostgresData implements DataDatabase {
   }
 
   #foreignKeys: ForeignKey[] = [];
+  /** Secondary indexes (none behind a constraint) dropped for the copy: `definition` is their CREATE INDEX. */
+  #indexes: ForeignKey[] = [];
 
   async suspendTriggers(tables: readonly string[], options: { readonly foreignKeys: boolean }): Promise<void> {
     // Foreign keys are dropped and made again after the copy, as pg_restore does: checked row by row
@@ -249,6 +263,23 @@ class PostgresData implements DataDatabase {
         );
     for (const key of this.#foreignKeys) {
       await this.client.query(`alter table ${this.#name(key.table)} drop constraint ${quote(key.name)}`);
+    }
+    // Secondary indexes likewise: built once over the copied rows, not grown a row at a time (pg_restore
+    // builds them after the data too). Indexes behind a constraint (primary key, unique) stay: they
+    // check the rows as they come.
+    this.#indexes = !options.foreignKeys
+      ? []
+      : await this.#rows<ForeignKey>(
+          `select c.relname as table, i.relname as name, pg_get_indexdef(x.indexrelid) as definition
+       from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class c on c.oid = x.indrelid
+       join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = current_schema() and c.relname = any($1::text[])
+         and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)
+       order by x.indexrelid`,
+          [[...tables]],
+        );
+    for (const index of this.#indexes) {
+      await this.client.query(`drop index ${quote(this.schema)}.${quote(index.name)}`);
     }
     // User triggers only (foreign keys stay checked), and only those enabled now, to restore them as they were.
     this.#suspended = await this.#rows<Trigger>(
@@ -270,6 +301,8 @@ class PostgresData implements DataDatabase {
       );
     }
     this.#suspended = [];
+    for (const index of this.#indexes) await this.client.query(index.definition);
+    this.#indexes = [];
     for (const key of this.#foreignKeys) {
       await this.client.query(
         `alter table ${this.#name(key.table)} add constraint ${quote(key.name)} ${key.definition}`,

@@ -9,7 +9,8 @@ export type FakeValue = (rule: readonly [string, string], value: string) => stri
 // 6-byte words: 48 bits fill a double's mantissa exactly, so next() is uniform in [0, 1).
 const WORD_BYTES = 6;
 const WORD_RANGE = 2 ** 48;
-const FAKES_REMEMBERED = 100_000;
+// About 100 bytes each: a bound on memory, not on the table's size (the oldest is forgotten first).
+const FAKES_REMEMBERED = 200_000;
 
 /**
  * faker's Randomizer interface fed from HMAC-SHA512(seedKey, rule \0 value),
@@ -86,7 +87,9 @@ export async function seededFaker(
     if (known !== undefined) return known;
     randomizer.reset(input);
     const fake = text((methods.get(name) as () => unknown)());
-    if (made.size >= FAKES_REMEMBERED) made.clear();
+    // The oldest made is forgotten first (a Map iterates in insertion order): clearing them all at once
+    // would make a table's worth again after one new value (the funding account between two tables of names).
+    if (made.size >= FAKES_REMEMBERED) made.delete(made.keys().next().value as string);
     made.set(input, fake);
     return fake;
   };

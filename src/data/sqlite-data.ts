@@ -129,19 +129,33 @@ class SqliteData implements DataDatabase {
 
   async search(
     table: string,
-    column: string,
+    columns: readonly string[],
     primaryKey: readonly string[],
     values: readonly string[],
   ): Promise<FoundValue[]> {
+    if (columns.length === 0) return [];
+    const cells = columns.map((column, index) => `cast(${quote(column)} as text) as v${index}`).join(', ');
     const found: FoundValue[] = [];
     for (let at = 0; at < values.length; at += SEARCH_CHUNK) {
       const chunk = values.slice(at, at + SEARCH_CHUNK);
+      const wanted = new Set(chunk);
+      // One scan for every column of the table (the cost of a search is reading the table); the values
+      // as one JSON parameter, so no column count meets SQLite's limit on parameters.
+      const any = columns
+        .map((column) => `cast(${quote(column)} as text) in (select value from json_each(:values))`)
+        .join(' or ');
       const rows = this.#all<Record<string, unknown>>(
-        `select ${this.#keys(primaryKey)}cast(${quote(column)} as text) as v from ${quote(table)}
-         where cast(${quote(column)} as text) in (${chunk.map(() => '?').join(', ')})`,
-        ...chunk,
+        `select ${this.#keys(primaryKey)}${cells} from ${quote(table)} where ${any}`,
+        { values: JSON.stringify(chunk) },
       );
-      for (const row of rows) found.push({ key: this.#keyOf(row, primaryKey), value: String(row.v) });
+      for (const row of rows) {
+        columns.forEach((column, index) => {
+          const value = row[`v${index}`];
+          if (value !== null && value !== undefined && wanted.has(String(value))) {
+            found.push({ column, key: this.#keyOf(row, primaryKey), value: String(value) });
+          }
+        });
+      }
     }
     return found;
   }
