@@ -4,6 +4,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConsoleCommands } from './commands/console.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDbBackupCommands } from './commands/db-backup.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDeploySwitchCommand } from './commands/deploy-switch.js';
 import { registerEnvCommand } from './commands/env.js';
@@ -46,7 +47,7 @@ function buildProgram(): Command {
   registerConfigCommands(program);
   registerSecretsCommands(program);
   registerScanCommand(program);
-  registerDbCommands(program);
+  registerDbBackupCommands(registerDbCommands(program));
   registerAuditCommands(program);
   registerMigrateCommands(program);
   registerObserveCommands(program);
