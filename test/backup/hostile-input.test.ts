@@ -44,7 +44,7 @@ for (const dialect of DIALECTS) {
     test('a backup changed by one byte is refused (EW_BACKUP_INVALID)', async () => {
       const { p, file } = await backedUp();
       const bytes = readFileSync(file);
-      bytes[bytes.length - 1] ^= 0xff;
+      bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 0xff, bytes.length - 1);
       writeFileSync(file, bytes);
       const result = await refused(p, file, 'EW_BACKUP_INVALID');
       assert.match(result.stdout, /SHA-256/);
