@@ -5,6 +5,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerConsoleCommands } from './commands/console.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDbBackupCommands } from './commands/db-backup.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDeploySwitchCommand } from './commands/deploy-switch.js';
 import { registerEnvCommand } from './commands/env.js';
@@ -47,7 +48,7 @@ function buildProgram(): Command {
   registerConfigCommands(program);
   registerSecretsCommands(program);
   registerScanCommand(program);
-  registerDbCommands(program);
+  registerDbBackupCommands(registerDbCommands(program));
   registerAuditCommands(program);
   registerMigrateCommands(program);
   registerObserveCommands(program);

@@ -1,15 +1,32 @@
 /**
  * envward/data: data between environments. `defineAnonymisation` declares,
  * in envward.config.ts, how every column of every table may leave its
- * environment; `refreshData` and `sanitiseData` apply it. Importing it loads
+ * environment; `refreshData` and `sanitiseData` apply it; `backupDatabase`
+ * and `restoreDatabase` keep an environment's own data. Importing it loads
  * zod only: the acts, Kysely, the drivers, faker and the COPY and CSV
  * packages load on first use. Every name is listed on purpose and documented
  * in docs/api.md.
  */
+import type { BackupDatabaseRequest, BackupDatabaseResult } from '../backup/backup-database.js';
+import type { RestoreDatabaseRequest, RestoreDatabaseResult } from '../backup/restore-database.js';
 import { importPeer } from '../peers.js';
 import type { RefreshRequest, RefreshResult } from './refresh-data.js';
 import type { SanitiseRequest, SanitiseResult } from './sanitise-data.js';
 
+export type { BackupDatabaseRequest, BackupDatabaseResult } from '../backup/backup-database.js';
+export {
+  BackupExistsError,
+  BackupInvalidError,
+  RestoreDialectError,
+  RestoreFailedError,
+  RestoreNewerError,
+  RestoreOtherEnvironmentError,
+  RestoreProjectError,
+  RestoreSharedError,
+} from '../backup/backup-errors.js';
+export type { BackupManifest } from '../backup/manifest.js';
+export type { RestoreDatabaseRequest, RestoreDatabaseResult } from '../backup/restore-database.js';
+export { PgClientMissingError } from '../store/store-errors.js';
 export {
   type AnonymisationFragment,
   type AnonymisationRules,
@@ -56,4 +73,23 @@ export async function refreshData(request: RefreshRequest): Promise<RefreshResul
 export async function sanitiseData(request: SanitiseRequest): Promise<SanitiseResult> {
   const { sanitiseDataNow } = await importPeer('envward/data', () => import('./sanitise-data.js'));
   return sanitiseDataNow(request);
+}
+
+/**
+ * Backs up an environment's database with its manifest (docs/backup.md); audited as `db.backup`.
+ * @example
+ * const { file, manifest } = await backupDatabase({ env: 'production' });
+ */
+export async function backupDatabase(request: BackupDatabaseRequest): Promise<BackupDatabaseResult> {
+  return (await importPeer('envward/data', () => import('../backup/backup-database.js'))).backupDatabase(request);
+}
+
+/**
+ * Restores a backup of an environment into its database, after checking it is that environment's,
+ * intact and not newer than the code (docs/backup.md); audited as `db.restore`.
+ * @example
+ * await restoreDatabase({ env: 'staging', file: 'var/staging/backups/x-manual.db', reason: 'INC-42' });
+ */
+export async function restoreDatabase(request: RestoreDatabaseRequest): Promise<RestoreDatabaseResult> {
+  return (await importPeer('envward/data', () => import('../backup/restore-database.js'))).restoreDatabase(request);
 }

@@ -61,6 +61,8 @@ export type { MigrationStatus, PlannedMigration };
 export interface UpResult {
   readonly applied: readonly string[];
   readonly backup: string | undefined;
+  /** The backup taken after applying (`database.backups.afterMigrate`, protected environments); absent otherwise. */
+  readonly backupAfter?: string;
 }
 
 function requireReason(approval: { readonly reason: string } | undefined): string | undefined {
@@ -157,8 +159,9 @@ async function refuse(store: Store, error: DestructiveMigrationError, direction:
 }
 
 /**
- * Before a protected environment is migrated: a backup, its path audited;
- * or, with a reason, no backup, audited as such.
+ * Before a protected environment is migrated (or after, with
+ * `database.backups.afterMigrate`): a backup with its manifest, its path
+ * audited as `migrate.backup`; or, with a reason, no backup, audited as such.
  */
 async function backupFirst(store: Store, label: string, noBackupReason: string | undefined) {
   if (!store.environment.protected) return undefined;
@@ -286,7 +289,12 @@ export async function migrateUp(store: Store, options: MigrateOptions = {}): Pro
     // Without an approval, a protected environment judges each statement again as it runs (run-guard.ts).
     const judge = environment.protected && allowReason === undefined ? await statementJudge(store.dialect) : undefined;
     const applied = await runAll(store, db, pending, plans, 'up', options, allowReason ?? runReason(options), judge);
-    return { applied, backup };
+    // Asked for (database.backups.afterMigrate): the migrated state too, so a restore need not replay the run.
+    const after =
+      store.backups.afterMigrate && backup !== undefined
+        ? await backupFirst(store, 'after-migrate', undefined)
+        : undefined;
+    return { applied, backup, ...(after !== undefined ? { backupAfter: after } : {}) };
   });
 }
 

@@ -8,7 +8,7 @@ import { FileWriteError } from '../errors.js';
  * ever where a parent refuses new entries with ENOENT (`/proc/x/y`), which
  * hung `--out /proc/nope/file` instead of failing.
  */
-function makeDirectories(path: string, directory: string): void {
+export function makeDirectories(path: string, directory: string): void {
   const missing: string[] = [];
   let current = directory;
   while (!existsSync(current)) {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { EnvwardError } from '../errors.js';
+import { EnvwardError, FileWriteError } from '../errors.js';
 import { failpoint } from '../failpoint.js';
 import { importPeer } from '../peers.js';
 import { BackupError } from './store-errors.js';
@@ -33,6 +33,11 @@ export async function writeBackupAtomically(
   try {
     // Backups hold the data: readable by the owner only.
     await (await open(partial, 'wx', 0o600)).close();
+  } catch (error) {
+    // Where no file can be made (a read-only or virtual directory such as /proc), the path is the news.
+    throw new FileWriteError(file, `cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
     failpoint('backup:opened');
     await write(partial);
     failpoint('backup:written');

@@ -8,7 +8,7 @@ import { checkPgDump, checkSqliteBackup, settleSqliteCopy } from './atomic-backu
 import { postgresIdentity, sqliteIdentity } from './database-identity.js';
 import type { DatabaseTarget } from './database-url.js';
 import { STAMP_TABLE } from './internal-tables.js';
-import { BackupError, DatabaseMissingError, DatabaseUnavailableError } from './store-errors.js';
+import { BackupError, DatabaseMissingError, DatabaseUnavailableError, PgClientMissingError } from './store-errors.js';
 import type { StoreSettings } from './store-settings.js';
 
 export interface Connection {
@@ -192,12 +192,14 @@ export function unavailableReason(error: unknown, target: Extract<DatabaseTarget
   return text === '' ? code : text.includes(code) ? text : `${text} (${code})`;
 }
 
-/** pg_dump in custom format; the URL goes in the environment, not the argument list others can see. */
-function pgDump(url: string, schema: string | undefined, file: string): Promise<void> {
-  mkdirSync(dirname(file), { recursive: true });
-  const args = ['--format=custom', `--file=${file}`, ...(schema ? [`--schema=${schema}`] : [])];
+/**
+ * The variables that point a PostgreSQL client program (pg_dump, pg_restore,
+ * psql) at `url`: the URL goes in the environment, never in the argument
+ * list others can see.
+ */
+export function pgClientEnvironment(url: string): NodeJS.ProcessEnv {
   const { username, password, hostname, port, pathname } = new URL(url);
-  const env = {
+  return {
     ...process.env,
     PGHOST: hostname || 'localhost',
     PGPORT: port || '5432',
@@ -205,16 +207,18 @@ function pgDump(url: string, schema: string | undefined, file: string): Promise<
     ...(username ? { PGUSER: decodeURIComponent(username) } : {}),
     ...(password ? { PGPASSWORD: decodeURIComponent(password) } : {}),
   };
+}
+
+/** pg_dump in custom format; the URL goes in the environment, not the argument list others can see. */
+function pgDump(url: string, schema: string | undefined, file: string): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  const args = ['--format=custom', `--file=${file}`, ...(schema ? [`--schema=${schema}`] : [])];
   return new Promise((resolve, reject) => {
-    execFile('pg_dump', args, { env }, (error, _stdout, stderr) => {
+    execFile('pg_dump', args, { env: pgClientEnvironment(url) }, (error, _stdout, stderr) => {
       if (!error) return resolve();
       rmSync(file, { force: true });
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(
-        new BackupError(
-          missing ? 'pg_dump is not installed on this host' : stderr.trim().split('\n')[0] || error.message,
-        ),
-      );
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(new PgClientMissingError('pg_dump'));
+      reject(new BackupError(stderr.trim().split('\n')[0] || error.message));
     });
   });
 }

@@ -70,5 +70,14 @@ export const database = defineSettings({
         .optional(),
       /** Protected environments only: environments of the same tier let into this one's database. */
       shareWith: z.array(z.string().min(1)).default([]),
+      /** Backups of this environment's database (docs/backup.md). */
+      backups: z
+        .object({
+          /** How many backups with a manifest var/<env>/backups/ keeps; older ones are removed after each backup. */
+          keep: z.number().int().min(1).max(10_000).default(10),
+          /** `migrate up` of a protected environment also takes a backup after applying. */
+          afterMigrate: z.boolean().default(false),
+        })
+        .prefault({}),
     }),
 });

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { Kysely, type KyselyPlugin, sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { takeBackup } from '../backup/take-backup.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { ForceOverride, GuardOverride } from '../environment/index.js';
 import { type EnvwardError, ForceWithoutReasonError } from '../errors.js';
@@ -109,8 +109,19 @@ export interface Store<DB = unknown> {
    * `waitMs`, then throws StoreLockTimeoutError.
    */
   exclusive<T>(name: string, waitMs: number, work: (db: Kysely<DB>) => Promise<T>): Promise<T>;
-  /** Copies the database into `var/<env>/backups/` (written aside, checked, then renamed) and returns the file's path. */
+  /**
+   * Copies the database into `var/<env>/backups/` with its manifest (see
+   * docs/backup.md; retention applies) and returns the file's path.
+   */
   backup(label: string): Promise<string>;
+  /**
+   * The copy under every backup: the database written to `file` aside,
+   * checked, then `seal(partial)` (the manifest is written there), then
+   * renamed in. Use `backup()` or envward/data's `backupDatabase`, which add the manifest.
+   */
+  backupTo(file: string, seal: (partial: string) => Promise<void>): Promise<void>;
+  /** `database.backups`: how many backups var/<env>/backups/ keeps, and whether `migrate up` backs up after too. */
+  readonly backups: { readonly keep: number; readonly afterMigrate: boolean };
   close(): Promise<void>;
 }
 
@@ -314,7 +325,7 @@ export async function openStoreNow<DB>(
     throw error;
   }
   const paths = environmentPaths(project.root, environment.name);
-  return {
+  const store: Store<DB> = {
     db,
     dialect,
     where,
@@ -350,12 +361,14 @@ export async function openStoreNow<DB>(
               ),
             )
         : withFileLock(`${(connection.target as { path: string }).path}.${name}`, name, waitMs, () => work(db)),
-    async backup(label) {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = join(paths.dir('backups'), `${stamp}-${label}.${dialect === 'sqlite' ? 'db' : 'dump'}`);
-      await writeBackupAtomically(file, connection.backup, connection.checkBackup);
-      return file;
-    },
+    backup: async (label) => (await takeBackup(store as Store, { label })).file,
+    backupTo: (file, seal) =>
+      writeBackupAtomically(file, connection.backup, async (partial) => {
+        await connection.checkBackup(partial);
+        await seal(partial);
+      }),
+    backups: settings.backups,
     close: () => db.destroy(),
   };
+  return store;
 }

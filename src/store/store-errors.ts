@@ -125,8 +125,26 @@ export class BackupError extends EnvwardError {
     super(
       'EW_BACKUP_FAILED',
       'problem',
-      `The backup could not be made: ${reason}. Nothing was migrated.`,
-      'Install pg_dump (Debian: postgresql-client), free disk space, or run with --no-backup --reason "..." (audited).',
+      `The backup could not be made: ${reason}. No backup file is left, and nothing was changed.`,
+      'Free disk space or fix what the reason names; before a migration, --no-backup --reason "..." skips the backup (audited).',
+    );
+  }
+}
+
+/**
+ * A PostgreSQL client program (pg_dump, pg_restore, psql) is not on this
+ * host's PATH. `serverMajor`: the server's major version, when known (a
+ * client older than the server cannot dump it).
+ */
+export class PgClientMissingError extends EnvwardError {
+  constructor(program: string, serverMajor?: number) {
+    const version = serverMajor === undefined ? "the server's major version" : String(serverMajor);
+    super(
+      'EW_PG_CLIENT_MISSING',
+      'usage',
+      `${program} is not on this host's PATH: install the Debian package postgresql-client (${program} ${version} or newer). Nothing was changed.`,
+      `On Debian or Ubuntu: \`apt-get install postgresql-client\` (for a newer server, postgresql-client-${serverMajor ?? 'NN'} from apt.postgresql.org); elsewhere, your platform's PostgreSQL client package. Then run the command again (before a migration, --no-backup --reason "..." skips the backup, audited).`,
+      { program, ...(serverMajor === undefined ? {} : { serverMajor }) },
     );
   }
 }

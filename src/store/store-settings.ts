@@ -19,6 +19,8 @@ export interface StoreSettings {
    * other namespaces of its database; recorded in its stamp when it opens.
    */
   readonly shareWith: readonly string[];
+  /** Backups: how many var/<env>/backups/ keeps, and whether `migrate up` takes one after applying too. */
+  readonly backups: { readonly keep: number; readonly afterMigrate: boolean };
 }
 
 function names(list: readonly string[]): readonly string[] {
@@ -39,5 +41,6 @@ export function storeSettings(
     schema: settings.schema,
     tablePrefix: settings.tablePrefix,
     shareWith: names(settings.shareWith),
+    backups: { keep: settings.backups.keep, afterMigrate: settings.backups.afterMigrate },
   };
 }

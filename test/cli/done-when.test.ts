@@ -51,6 +51,8 @@ const KEYS = [
   'database.schema',
   'database.tablePrefix',
   'database.shareWith',
+  'database.backups.keep',
+  'database.backups.afterMigrate',
 ];
 const STAGING = 'config/environments/staging/settings.yml';
 const PRODUCTION = 'config/environments/production/settings.yml';

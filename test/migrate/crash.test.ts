@@ -110,11 +110,15 @@ for (const dialect of DIALECTS) {
         projects.push(p);
         const backups = join(p.dir, 'var/staging/backups');
         const finals = () =>
-          existsSync(backups) ? readdirSync(backups).filter((name) => !name.includes('.partial-')) : [];
+          existsSync(backups)
+            ? readdirSync(backups).filter((name) => !name.includes('.partial-') && !name.endsWith('.manifest.json'))
+            : [];
+        // A kill after the manifest is written and before the rename leaves that manifest, naming no file.
+        const files = () => readdirSync(backups).filter((name) => !name.endsWith('.manifest.json'));
         const killed = await p.cli(['migrate', 'up', '--env', 'staging'], { env: { ENVWARD_FAILPOINT: point } });
         assert.equal(killed.code, -1, `expected a SIGKILL at ${point}; got exit ${killed.code}\n${killed.stderr}`);
         assert.deepEqual(finals(), [], 'no file under a final backup name');
-        assert.equal(readdirSync(backups).length, 1, 'the partial file the kill left');
+        assert.equal(files().length, 1, 'the partial file the kill left');
         assert.deepEqual(await p.applied('staging'), []);
 
         const rerun = await p.cli(['migrate', 'up', '--env', 'staging', '--wait', '10']);
@@ -122,7 +126,8 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await p.applied('staging'), ['001_accounts']);
         const [backup, ...more] = finals();
         assert.ok(backup !== undefined && more.length === 0, `one backup: ${readdirSync(backups).join(', ')}`);
-        assert.deepEqual(readdirSync(backups), [backup], "the dead process's partial file was removed");
+        assert.deepEqual(files(), [backup], "the dead process's partial file was removed");
+        assert.ok(existsSync(join(backups, `${backup}.manifest.json`)), 'the backup has its manifest');
         await assertCompleteBackup(dialect, join(backups, backup));
       });
     }

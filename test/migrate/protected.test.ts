@@ -192,13 +192,13 @@ for (const dialect of DIALECTS) {
     });
 
     if (dialect === 'postgres') {
-      test('without pg_dump, up in staging fails with EW_BACKUP_FAILED and applies nothing', async () => {
+      test('without pg_dump, up in staging fails with EW_PG_CLIENT_MISSING naming the Debian package, and applies nothing', async () => {
         const p = await project({ 'migrations/001_accounts.ts': ACCOUNTS });
         const result = await p.cli(['migrate', 'up', '--env', 'staging'], { env: { PATH: '/nonexistent' } });
-        assert.equal(result.code, 1);
+        assert.equal(result.code, 2);
         assert.match(
           result.stderr,
-          /error\[EW_BACKUP_FAILED\]: The backup could not be made: pg_dump is not installed/,
+          /error\[EW_PG_CLIENT_MISSING\]: pg_dump is not on this host's PATH: install the Debian package postgresql-client \(pg_dump \d+ or newer\)/,
         );
         assert.match(result.stderr, /hint: .*--no-backup --reason/);
         assert.deepEqual(await p.applied('staging'), []);

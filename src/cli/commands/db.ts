@@ -55,8 +55,9 @@ function identityNote(store: Store, same: boolean | null, refusedCopy: boolean, 
   );
 }
 
-export function registerDbCommands(program: Command): void {
-  const db = program.command('db').description("the environment's database: its stamp");
+/** The `db` group (status, stamp); returned so that other db subcommands can be attached to it. */
+export function registerDbCommands(program: Command): Command {
+  const db = program.command('db').description("the environment's database: its stamp, backups and restores");
 
   withCommonOptions(db.command('status').description('where the database is and which environment it is stamped for'), {
     set: true,
@@ -127,4 +128,5 @@ export function registerDbCommands(program: Command): void {
       await store.close();
     }
   });
+  return db;
 }

@@ -137,6 +137,7 @@ export function registerMigrateCommands(program: Command): void {
       );
       if (!result) return;
       if (result.backup) output.warn(`backup before migrating: ${result.backup}`);
+      if (result.backupAfter) output.warn(`backup after migrating: ${result.backupAfter}`);
       output.result({ environment: store.environment.name, ...result }, () =>
         result.applied.length === 0
           ? 'nothing to migrate'
