@@ -66,7 +66,8 @@ export function tableProgressReporter(output: Output): (event: TableProgressEven
     const share = event.totalRows > 0 ? Math.min(1, event.rows / event.totalRows) : 1;
     const filled = Math.round(share * WIDTH);
     const bar = `${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}`;
-    process.stderr.write(`\r\x1b[2K[${bar}] ${event.table} ${event.rows}/${event.totalRows}`);
+    // totalRows may be an estimate (PostgreSQL's planner): "about", and never a count below the rows seen.
+    process.stderr.write(`\r\x1b[2K[${bar}] ${event.table} ${event.rows}/~${Math.max(event.rows, event.totalRows)}`);
     if (settled) process.stderr.write('\n');
   };
 }

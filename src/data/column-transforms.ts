@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import type { CheckedColumnRule } from './anonymisation-rules.js';
 import { DataRuleError } from './data-errors.js';
 import type { FakeValue } from './seeded-faker.js';
@@ -8,13 +8,14 @@ export type ValueTransform = (value: string | null) => string | null;
 
 /** What a run's rules share: the salt of `hash` (never stored or printed) and the fake-maker. */
 export interface RunKeys {
-  readonly salt: Buffer;
+  /** A KeyObject, not bytes: HMAC then skips importing the key for every value (a fifth of its cost). */
+  readonly salt: KeyObject;
   readonly fake: FakeValue | undefined;
 }
 
 const MASK_KEEPS = 4;
 
-function hashText(salt: Buffer, value: string): string {
+function hashText(salt: KeyObject, value: string): string {
   return createHmac('sha256', salt).update(value).digest('hex');
 }
 

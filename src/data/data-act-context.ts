@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { fragmentsOf } from '../config/compose.js';
 import { openProject, type Project, type ResolvedConfig } from '../config/resolve.js';
@@ -121,7 +121,7 @@ export async function runKeys(tables: readonly PlannedTable[], seed: string | un
   const rules = tables.flatMap((table) =>
     table.columns.map((column) => ({ where: `${table.rule}.${column.name}`, rule: column.rule })),
   );
-  return { salt: randomBytes(32), fake: await seededFaker(seedKey, rules) };
+  return { salt: createSecretKey(randomBytes(32)), fake: await seededFaker(createSecretKey(seedKey), rules) };
 }
 
 /** The columns of `table` with their transforms. */

@@ -39,6 +39,7 @@ export interface DataDatabase {
   snapshot(): Promise<void>;
   /** Ends it. */
   endSnapshot(): Promise<void>;
+  /** About how many rows `table` has, for progress (PostgreSQL's planner estimate when it has one: a count reads the table). */
   rowCount(table: string): Promise<number>;
   /** Up to `limit` distinct non-null, non-empty values of `column`, with their rows' keys. */
   sample(table: string, column: string, primaryKey: readonly string[], limit: number): Promise<SampledValue[]>;

@@ -22,6 +22,7 @@ import {
 import type { DataDatabase } from './data-database.js';
 import { RefreshCopyError, RefreshSameDatabaseError, RefreshSchemaError, RefreshTargetError } from './data-errors.js';
 import { type Verification, verifyNoLeaks } from './leak-verification.js';
+import { preloadFaker } from './seeded-faker.js';
 import { type PlannedTable, planTables } from './table-plan.js';
 
 const MIGRATIONS_TABLE = 'envward_migrations';
@@ -95,6 +96,7 @@ export async function refreshDataNow(request: RefreshRequest): Promise<RefreshRe
   if (targetEnvironment.tier === 'production') throw new RefreshTargetError(to, targetEnvironment.tier);
   if (from === to) throw new RefreshSameDatabaseError(from, to, '');
   const rules = anonymisationRules(project);
+  preloadFaker(rules);
   const [sourceConfig, targetConfig] = await Promise.all([
     resolveForData(project, sourceEnvironment.name, request),
     resolveForData(project, targetEnvironment.name, request),

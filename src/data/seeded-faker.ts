@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { importPeer } from '../peers.js';
-import type { CheckedColumnRule } from './anonymisation-rules.js';
+import type { CheckedColumnRule, CheckedTableRule } from './anonymisation-rules.js';
 import { DataRuleError } from './data-errors.js';
 
 /** A fake for one source value: the same (seed, rule, value) gives the same fake, in every table and run. */
@@ -19,7 +19,7 @@ const FAKES_REMEMBERED = 200_000;
  * faker's own generator per value costs ~30 µs, a digest ~1 µs. Closures,
  * not methods: faker calls `next` detached from the object.
  */
-function valueRandomizer(key: Buffer) {
+function valueRandomizer(key: KeyObject) {
   let input = '';
   let digest = Buffer.alloc(0);
   let offset = 0;
@@ -59,7 +59,7 @@ function text(value: unknown): string {
  * otherwise), and returns the fake-maker keyed by `seedKey`.
  */
 export async function seededFaker(
-  seedKey: Buffer,
+  seedKey: KeyObject,
   rules: readonly { readonly where: string; readonly rule: CheckedColumnRule }[],
 ): Promise<FakeValue | undefined> {
   const fakes = rules.filter((entry) => entry.rule.kind === 'fake');
@@ -93,4 +93,16 @@ export async function seededFaker(
     made.set(input, fake);
     return fake;
   };
+}
+
+/**
+ * Starts loading @faker-js/faker when a rule will need it, so its ~200 ms of
+ * import overlap the stores being opened instead of following them;
+ * seededFaker then finds it loaded (a failure is reported there, by importPeer).
+ */
+export function preloadFaker(rules: ReadonlyMap<string, CheckedTableRule>): void {
+  const fakes = [...rules.values()].some(
+    (table) => !table.skip && [...table.columns.values()].some((rule) => rule.kind === 'fake'),
+  );
+  if (fakes) import('@faker-js/faker').catch(() => {});
 }
