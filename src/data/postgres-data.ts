@@ -254,6 +254,8 @@ class PostgresData implements DataDatabase {
   #foreignKeys: ForeignKey[] = [];
   /** Secondary indexes (none behind a constraint) dropped for the copy: `definition` is their CREATE INDEX. */
   #indexes: ForeignKey[] = [];
+  /** Primary keys and unique constraints dropped for the copy (none another table's foreign key still needs). */
+  #uniqueKeys: ForeignKey[] = [];
 
   async suspendTriggers(tables: readonly string[], options: { readonly foreignKeys: boolean }): Promise<void> {
     // Foreign keys are dropped and made again after the copy, as pg_restore does: checked row by row
@@ -271,9 +273,22 @@ class PostgresData implements DataDatabase {
     for (const key of this.#foreignKeys) {
       await this.client.query(`alter table ${this.#name(key.table)} drop constraint ${quote(key.name)}`);
     }
-    // Secondary indexes likewise: built once over the copied rows, not grown a row at a time (pg_restore
-    // builds them after the data too). Indexes behind a constraint (primary key, unique) stay: they
-    // check the rows as they come.
+    // Primary keys, unique constraints and secondary indexes likewise: each built once over the copied
+    // rows, not grown a row at a time (pg_restore builds them after the data too); made again before the
+    // commit, so a duplicate still rolls everything back. A key a foreign key outside the copy needs stays.
+    this.#uniqueKeys = !options.foreignKeys
+      ? []
+      : await this.#rows<ForeignKey>(
+          `select c.relname as table, k.conname as name, pg_get_constraintdef(k.oid) as definition
+       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+       where k.contype in ('p', 'u') and n.nspname = current_schema() and c.relname = any($1::text[])
+         and not exists (select 1 from pg_constraint f where f.contype = 'f' and f.conindid = k.conindid)
+       order by k.oid`,
+          [[...tables]],
+        );
+    for (const key of this.#uniqueKeys) {
+      await this.client.query(`alter table ${this.#name(key.table)} drop constraint ${quote(key.name)}`);
+    }
     this.#indexes = !options.foreignKeys
       ? []
       : await this.#rows<ForeignKey>(
@@ -314,6 +329,12 @@ class PostgresData implements DataDatabase {
       );
     }
     this.#suspended = [];
+    for (const key of this.#uniqueKeys) {
+      await this.client.query(
+        `alter table ${this.#name(key.table)} add constraint ${quote(key.name)} ${key.definition}`,
+      );
+    }
+    this.#uniqueKeys = [];
     for (const index of this.#indexes) await this.client.query(index.definition);
     this.#indexes = [];
     for (const key of this.#foreignKeys) {
