@@ -291,12 +291,17 @@ export async function copyInTransaction(
       tables.push({ table: table.rule, rows: written, skipped: false });
     }
     if (work.sequences) await target.copySequences(source, plan);
-    // Triggers back and foreign keys made again (checked in one pass each) before the verification.
+    // Triggers back, and keys, indexes and foreign keys made again (checked in one pass each), before the verification.
     await target.restoreTriggers().catch((error: unknown) => {
       const code = (error as { code?: unknown }).code;
-      throw new RefreshCopyError('(foreign keys)', targetStore.environment.name, typeof code === 'string' ? code : '', {
-        cause: error,
-      });
+      throw new RefreshCopyError(
+        '(keys, indexes and foreign keys)',
+        targetStore.environment.name,
+        typeof code === 'string' ? code : '',
+        {
+          cause: error,
+        },
+      );
     });
     failpoint(`${work.failpoint}:copied`);
     progress({ phase: 'verifying', table: '', rows: 0, totalRows: 0 });

@@ -189,6 +189,14 @@ class SqliteData implements DataDatabase {
   async restoreTriggers(): Promise<void> {
     for (const trigger of this.#triggers) this.database.exec(trigger.sql);
     this.#triggers = [];
+    // Foreign keys are deferred to the commit, where a broken one would fail without saying where:
+    // checked here, still inside the transaction, so it rolls back as any other copy failure does.
+    const broken = this.#all<{ table: string }>('select distinct "table" from pragma_foreign_key_check');
+    if (broken.length > 0) {
+      throw Object.assign(new Error(`a foreign key of ${broken.map((row) => row.table).join(', ')} points nowhere`), {
+        code: 'SQLITE_CONSTRAINT_FOREIGNKEY',
+      });
+    }
   }
 
   async empty(tables: readonly string[]): Promise<void> {
