@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { link, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EnvwardError, FileWriteError } from '../errors.js';
 import { failpoint } from '../failpoint.js';
@@ -8,14 +8,17 @@ import { BackupError } from './store-errors.js';
 
 /**
  * `<final name>.partial-<pid>`: a backup being written (or left by a process
- * that died writing it), and SQLite's side files of one (`-wal`, `-shm`, `-journal`).
+ * that died writing it), and SQLite's side files of one (`-wal`, `-shm`,
+ * `-journal`). Swept only under envward's own backup names
+ * (`<ISO time>-<6 hex>-<label>.db|dump`): an `--out` directory such as /tmp
+ * may hold other programs' `*.partial-<n>` files, which are not ours to remove.
  */
-const PARTIAL = /\.partial-(\d+)(?:-wal|-shm|-journal)?$/;
+const PARTIAL = /^\d{4}-\d{2}-\d{2}T[\d-]+Z-[0-9a-f]{6}-[a-z0-9-]+\.(?:db|dump)\.partial-(\d+)(?:-wal|-shm|-journal)?$/;
 
 /**
  * Makes a backup so that a file under its final name is always a complete,
  * checked one: `write` fills `<file>.partial-<pid>` in the same directory,
- * which is fsynced, checked by `check`, then renamed to `file` and the
+ * which is fsynced, checked by `check`, then linked as `file` and the
  * directory fsynced. A failed or killed backup leaves nothing under a final
  * name; the partial files of dead processes are removed by the next backup.
  * Failpoints (tests): `backup:opened` (an empty partial file), `backup:written`,
@@ -44,7 +47,21 @@ export async function writeBackupAtomically(
     await fsyncPath(partial, 'r+');
     await check(partial);
     failpoint('backup:checked');
-    await rename(partial, file);
+    // A link, not a rename: it never replaces a file that appeared under the final name since `--out`
+    // was checked (EEXIST); the partial name is then dropped.
+    // A file system without hard links (some network and FUSE mounts) gets the rename.
+    const linked = await link(partial, file).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') {
+          throw new FileWriteError(file, 'appeared while the backup was written; it was not replaced');
+        }
+        if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP'].includes(error.code ?? '')) throw error;
+        return false;
+      },
+    );
+    if (linked) await rm(partial, { force: true });
+    else await rename(partial, file);
     await fsyncPath(dir, 'r');
   } catch (error) {
     await rm(partial, { force: true });

@@ -5,7 +5,7 @@
  * the next backup. (The kill -9 runs are in test/migrate/crash.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -71,11 +71,32 @@ describe('atomic backups', () => {
   test("the next backup removes a dead process's partial files, not a live one's", async () => {
     const dir = backupsDir();
     // No process has pid 2^22 + 1 (above Linux's pid_max); pid 1 always runs.
-    const dead = 'a.dump.partial-4194305';
+    const ours = '2026-12-02T10-00-00-000Z-a1b2c3-manual.dump';
+    const dead = `${ours}.partial-4194305`;
     writeFileSync(join(dir, dead), '');
     writeFileSync(join(dir, `${dead}-wal`), '');
-    writeFileSync(join(dir, 'a.dump.partial-1'), '');
+    writeFileSync(join(dir, `${ours}.partial-1`), '');
+    // Not an envward backup's name (an --out directory such as /tmp): another program's, left alone.
+    writeFileSync(join(dir, 'notes.txt.partial-4194305'), '');
     await writeBackupAtomically(join(dir, 'b.dump'), async (partial) => writeFileSync(partial, 'PGDMP'), checkPgDump);
-    assert.deepEqual(readdirSync(dir).sort(), ['a.dump.partial-1', 'b.dump']);
+    assert.deepEqual(readdirSync(dir).sort(), [`${ours}.partial-1`, 'b.dump', 'notes.txt.partial-4194305']);
+  });
+
+  test('a file that appears under the final name while the backup is written is not replaced', async () => {
+    const dir = backupsDir();
+    const file = join(dir, 'c.dump');
+    await assert.rejects(
+      writeBackupAtomically(
+        file,
+        async (partial) => {
+          writeFileSync(partial, 'PGDMP');
+          writeFileSync(file, 'someone else');
+        },
+        checkPgDump,
+      ),
+      /EW_FILE_WRITE|appeared while the backup was written/,
+    );
+    assert.equal(readFileSync(file, 'utf8'), 'someone else');
+    assert.deepEqual(readdirSync(dir).sort(), ['c.dump']);
   });
 });
