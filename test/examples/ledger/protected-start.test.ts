@@ -145,7 +145,7 @@ for (const environment of ENVIRONMENTS) {
       const text = running?.output() ?? '';
       assert.match(text, new RegExp(`${code} · ${name.toUpperCase()}`));
       assert.match(text, new RegExp(`^ {2}tier +${name} · protected$`, 'm'));
-      assert.match(text, /^ {2}store +postgres:\/\/\S+ \(postgres; migrated 7, seeded 0\)$/m);
+      assert.match(text, /^ {2}store +postgres:\/\/\S+ \(postgres; migrated 8, seeded 0\)$/m);
       assert.match(text, new RegExp(`^ {2}gateway +${environment.gateway}$`, 'm'));
       assert.match(text, /^ {2}interest +scheduled \(0 2 \* \* \* UTC\), next \d{4}-\d\d-\d\dT02:00:00\.000Z$/m);
       const backups = readdirSync(join(dir, 'var', name, 'backups'));

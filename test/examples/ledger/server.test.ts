@@ -53,7 +53,7 @@ for (const dialect of DIALECTS) {
     test('it starts in development, migrated and seeded, with the banner and lines to try', () => {
       const text = running.output();
       assert.match(text, /DEV · DEVELOPMENT/);
-      assert.match(text, /^ {2}store +\S+ \((sqlite|postgres); migrated 7, seeded 1\)$/m);
+      assert.match(text, /^ {2}store +\S+ \((sqlite|postgres); migrated 8, seeded 1\)$/m);
       assert.match(text, /^ {2}gateway +mock$/m);
       assert.match(text, /^ {2}interest +not scheduled: runs only in staging and production$/m);
       assert.match(text, /curl -s -X POST \S+\/v1\/transfers .*"amount":"2500"/);
