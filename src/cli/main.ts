@@ -21,6 +21,7 @@ import { registerScanCommand } from './commands/scan.js';
 import { registerSecretsCommands } from './commands/secrets.js';
 import { type CommonOptions, forceFrom } from './common-options.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { withExitStatus } from './exit-status.js';
 import { Output } from './output.js';
 
 // Defined by the build from package.json; running from src/ (tests) it is 'dev'.
@@ -69,10 +70,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
   const output = new Output({ json, debug });
-  process.exitCode = 0;
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    return await withExitStatus(() => buildProgram().parseAsync([...argv], { from: 'user' }));
   } catch (error) {
     return reportFailure(error, output, debug);
   }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
+import { setExitCode } from '../exit-status.js';
 import { storeFor } from './db.js';
 
 const DURATION = /^(\d+)([smhd])$/;
@@ -114,7 +115,7 @@ export function registerAuditCommands(program: Command): void {
             : 'no anchor (the database is not stamped)';
         return `audit log of ${store.where}: ${result.rows} event${result.rows === 1 ? '' : 's'}, chain intact, ${anchor}\nhead ${result.head}`;
       });
-      if (!result.ok) process.exitCode = EXIT.problem;
+      if (!result.ok) setExitCode(EXIT.problem);
     } finally {
       await store.close();
     }

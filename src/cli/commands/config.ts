@@ -10,6 +10,7 @@ import {
 import { type ConfigIssue, EnvwardError, formatIssue } from '../../errors.js';
 import { resolveCurrent } from '../../runtime/current-config.js';
 import { type CommonOptions, outputFor, setFrom, withCommonOptions } from '../common-options.js';
+import { setExitCode } from '../exit-status.js';
 import { printable } from '../output.js';
 import { registerConfigArchiveCommands } from './config-archive.js';
 import { registerRevisionCommands } from './config-revisions.js';
@@ -184,7 +185,7 @@ export function registerConfigCommands(program: Command): void {
           )
           .join('\n'),
       );
-      if (failed) process.exitCode = 1;
+      if (failed) setExitCode(1);
     });
 
   withRevisionsOption(
@@ -228,6 +229,6 @@ export function registerConfigCommands(program: Command): void {
       }
       return lines.join('\n');
     });
-    if (invalid) process.exitCode = 1;
+    if (invalid) setExitCode(1);
   });
 }

@@ -5,6 +5,7 @@ import { sameDatabase } from '../../store/database-identity.js';
 import { openStore, type Store } from '../../store/index.js';
 import { type CommonOptions, forceFrom, outputFor, setFrom, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
+import { setExitCode } from '../exit-status.js';
 import type { Output } from '../output.js';
 
 /** Resolves the environment (host check applies: these commands act as it) and opens its store. */
@@ -102,7 +103,7 @@ export function registerDbCommands(program: Command): Command {
               : []),
           ].join('\n'),
       );
-      if ((stamp && (!matches || refusedCopy)) || store.sharingRefusal) process.exitCode = EXIT.problem;
+      if ((stamp && (!matches || refusedCopy)) || store.sharingRefusal) setExitCode(EXIT.problem);
     } finally {
       await store.close();
     }

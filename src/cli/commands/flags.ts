@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { formatIssue } from '../../errors.js';
 import { type FlagInEnvironment, type ListedFlag, listFlags } from '../../flags/list-flags.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
+import { setExitCode } from '../exit-status.js';
 import type { Output } from '../output.js';
 import { printable } from '../output.js';
 
@@ -63,6 +64,6 @@ export function registerFlagsCommands(program: Command): void {
           })
           .join('\n');
       });
-      if (list.problems) process.exitCode = 1;
+      if (list.problems) setExitCode(1);
     });
 }

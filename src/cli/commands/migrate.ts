@@ -4,6 +4,7 @@ import { migrateDown, migrationPlan, migrationStatus, runSeeds } from '../../mig
 import { proposeChange } from '../../runtime/index.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
+import { setExitCode } from '../exit-status.js';
 import { progressReporter } from '../progress.js';
 import { storeFor } from './db.js';
 import { actOrPropose } from './requests.js';
@@ -76,7 +77,7 @@ export function registerMigrateCommands(program: Command): void {
             .filter(Boolean)
             .join('\n'),
       );
-      if (broken) process.exitCode = EXIT.problem;
+      if (broken) setExitCode(EXIT.problem);
     } finally {
       await store.close();
     }

@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.js';
 import { type PreflightCheck, runPreflight } from '../../preflight/index.js';
 import { type CommonOptions, forceFrom, outputFor, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
+import { setExitCode } from '../exit-status.js';
 import type { Output } from '../output.js';
 
 function mark(output: Output, status: PreflightCheck['status']): string {
@@ -58,7 +59,6 @@ export function registerPreflightCommand(program: Command): void {
       );
       return lines.join('\n');
     });
-    process.exitCode =
-      report.outcome === 'refused' ? EXIT.refused : report.outcome === 'findings' ? EXIT.problem : EXIT.ok;
+    setExitCode(report.outcome === 'refused' ? EXIT.refused : report.outcome === 'findings' ? EXIT.problem : EXIT.ok);
   });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
+import { setExitCode } from '../exit-status.js';
 import { printable } from '../output.js';
 
 interface UpOptions extends CommonOptions {
@@ -108,6 +109,6 @@ export function registerPreviewCommands(program: Command): void {
         `${gc.removed.length} removed, ${gc.failed.length} failed, ${gc.kept} kept.`,
       ].join('\n'),
     );
-    if (gc.failed.length > 0) process.exitCode = 1;
+    if (gc.failed.length > 0) setExitCode(1);
   });
 }

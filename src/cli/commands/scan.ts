@@ -3,6 +3,7 @@ import { openProject } from '../../config/index.js';
 import { scanProject } from '../../secrets/index.js';
 import { type CommonOptions, outputFor, withCommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
+import { setExitCode } from '../exit-status.js';
 
 export function registerScanCommand(program: Command): void {
   withCommonOptions(
@@ -23,6 +24,6 @@ export function registerScanCommand(program: Command): void {
       );
       return lines.join('\n');
     });
-    if (report.findings.length > 0) process.exitCode = EXIT.problem;
+    if (report.findings.length > 0) setExitCode(EXIT.problem);
   });
 }
