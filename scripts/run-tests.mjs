@@ -1,7 +1,15 @@
 // Runs every test/**/*.test.ts with node's test runner (TypeScript through tsx).
 // Node 20's --test does not expand globs itself, hence this list.
+//
+// Test files run in parallel processes: each makes its own temporary
+// directories, SQLite files and PostgreSQL databases, so none shares state
+// with another. Much of a file's time is waiting (on PostgreSQL, a child
+// process, a timer), so more files than cores run at once; node's default is
+// one less than the cores, a single file at a time on a 2-core machine.
+// ENVWARD_TEST_CONCURRENCY sets the number (1 runs the files one by one).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const only = process.argv.slice(2);
 const files = readdirSync('test', { recursive: true })
@@ -10,7 +18,18 @@ const files = readdirSync('test', { recursive: true })
   .map((file) => `test/${file}`)
   .filter((file) => only.length === 0 || only.some((part) => file.includes(part)))
   .sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-});
+const concurrency = Number(process.env.ENVWARD_TEST_CONCURRENCY) || availableParallelism() * 2;
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=600000',
+    '--test-reporter=spec',
+    ...files,
+  ],
+  { stdio: 'inherit' },
+);
 process.exitCode = result.status ?? 1;

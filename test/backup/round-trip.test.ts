@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createTable, DIALECTS, json, type MigrateProject, makeMigrateProject } from '../support/migrate-project.ts';
 
+/** Runs at once must be processes of their own to contend (test/support/run-cli.ts). */
+const SPAWN = { ENVWARD_TEST_SPAWN: '1' };
+
 const ACCOUNTS = createTable('accounts');
 
 interface Manifest {
@@ -202,8 +205,8 @@ for (const dialect of DIALECTS) {
     test('two backups at once both complete, with distinct files', async () => {
       const p = await migrated();
       const [a, b] = await Promise.all([
-        p.cli(['db', 'backup', '--env', 'staging', '--json']),
-        p.cli(['db', 'backup', '--env', 'staging', '--json']),
+        p.cli(['db', 'backup', '--env', 'staging', '--json'], { env: SPAWN }),
+        p.cli(['db', 'backup', '--env', 'staging', '--json'], { env: SPAWN }),
       ]);
       assert.equal(a?.code, 0, a?.stderr);
       assert.equal(b?.code, 0, b?.stderr);

@@ -289,8 +289,9 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
       const run = runner(project.dir, {});
       assert.equal((await run('keygen', ['secrets', 'keygen', '--env', 'staging'])).result.code, 0);
       const sets = await Promise.all([
-        run('token', ['secrets', 'set', 'api.token', '--env', 'staging'], { input: `sk_${hex()}` }),
-        run('password', ['secrets', 'set', 'database.password', '--env', 'staging'], { input: hex() }),
+        // Processes of their own, to contend for the secrets file.
+        run('token', ['secrets', 'set', 'api.token', '--env', 'staging'], { input: `sk_${hex()}`, spawn: true }),
+        run('password', ['secrets', 'set', 'database.password', '--env', 'staging'], { input: hex(), spawn: true }),
       ]);
       for (const { label, result } of sets) assert.equal(result.code, 0, `${label}: ${result.stderr}`);
       const listed = await run('list', ['secrets', 'list', '--env', 'staging', '--json']);

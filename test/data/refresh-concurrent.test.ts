@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { balances, type DataProject, DIALECTS, FULL_RULES, makeDataProject } from '../support/data-project.ts';
 
+/** Runs at once must be processes of their own to contend (test/support/run-cli.ts). */
+const SPAWN = { ENVWARD_TEST_SPAWN: '1' };
+
 const REFRESH = ['data', 'refresh', '--from', 'production', '--to', 'staging', '--reason', 'r'];
 
 for (const dialect of DIALECTS) {
@@ -20,7 +23,7 @@ for (const dialect of DIALECTS) {
     after(() => project.cleanup());
 
     test('both finish, one after the other, and staging holds production’s rows once', async () => {
-      const results = await Promise.all([project.cli(REFRESH), project.cli(REFRESH)]);
+      const results = await Promise.all([project.cli(REFRESH, SPAWN), project.cli(REFRESH, SPAWN)]);
       for (const result of results) assert.equal(result.code, 0, result.stderr);
       const [count] = await project.sql<{ n: unknown }>('staging', 'select count(*) as n from customers');
       assert.equal(Number(count?.n), 200);

@@ -108,8 +108,8 @@ describe('env create', () => {
   test('two creates of one name at once leave one environment and one refusal', async () => {
     const { dir } = project();
     const results = await Promise.allSettled([
-      runCli(['env', 'create', 'uat', '--from', 'staging', '--json', '--cwd', dir]),
-      runCli(['env', 'create', 'uat', '--from', 'staging', '--json', '--cwd', dir]),
+      runCli(['env', 'create', 'uat', '--from', 'staging', '--json', '--cwd', dir], { spawn: true }),
+      runCli(['env', 'create', 'uat', '--from', 'staging', '--json', '--cwd', dir], { spawn: true }),
     ]);
     const codes = results.map((result) => (result.status === 'fulfilled' ? result.value.code : -2)).sort();
     assert.deepEqual(codes, [0, 2]);

@@ -8,6 +8,9 @@ import { after, describe, test } from 'node:test';
 import { migrateUp, runSeeds } from '../../src/migrate/index.ts';
 import { createTable, DIALECTS, json, type MigrateProject, makeMigrateProject } from '../support/migrate-project.ts';
 
+/** Runs at once must be processes of their own to contend (test/support/run-cli.ts). */
+const SPAWN = { ENVWARD_TEST_SPAWN: '1' };
+
 function seed(rows: readonly [number, string][], extra = ''): string {
   return `import type { Kysely } from 'kysely';
 ${extra}
@@ -64,7 +67,10 @@ for (const dialect of DIALECTS) {
 
     test('two seed runs at once add the rows once', async () => {
       const p = await project(['development'], { 'seeds/development/001_sample.ts': seed([[1, 'dev-1']]) });
-      const runs = await Promise.all([p.cli(['seed', '--json']), p.cli(['seed', '--json'])]);
+      const runs = await Promise.all([
+        p.cli(['seed', '--json'], { env: SPAWN }),
+        p.cli(['seed', '--json'], { env: SPAWN }),
+      ]);
       for (const run of runs) assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(
         runs.flatMap((run) => (json(run) as { ran: string[] }).ran),

@@ -12,6 +12,9 @@ import { runCli } from '../support/run-cli.ts';
 import { querySqliteFile } from '../support/sqlite-file.ts';
 import { type TempProject, writeStandardProject } from '../support/temp-project.ts';
 
+/** Runs at once must be processes of their own to contend (test/support/run-cli.ts). */
+const SPAWN = { ENVWARD_TEST_SPAWN: '1' };
+
 type Dialect = 'sqlite' | 'postgres';
 const ENVIRONMENTS = ['development', 'test', 'staging', 'production', 'qa'];
 
@@ -309,7 +312,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const project = await makeProject(dialect);
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, index) =>
-          project.cli(['config', 'set', `app.name=writer-${index}`, '--env', 'qa', '--reason', `writer ${index}`]),
+          project.cli(
+            ['config', 'set', `app.name=writer-${index}`, '--env', 'qa', '--reason', `writer ${index}`],
+            SPAWN,
+          ),
         ),
       );
       for (const result of results) assert.equal(result.code, 0, result.stderr);

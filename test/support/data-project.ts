@@ -152,7 +152,7 @@ export async function makeDataProject(dialect: Dialect, options: DataProjectOpti
     sql,
     url: (env) => options.urls?.[env] ?? urlOf(env),
     cli: (args, env = {}) =>
-      runCli(args, { cwd: project.dir, env: { NO_COLOR: '1', DATABASE_URL: undefined, ...env }, timeoutMs: 120_000 }),
+      runCli(args, { cwd: project.dir, env: { NO_COLOR: '1', DATABASE_URL: undefined, ...env } }),
     async seedProduction(n) {
       const chunk = 500;
       for (let start = 1; start <= n; start += chunk) {

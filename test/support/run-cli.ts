@@ -1,6 +1,9 @@
 /**
- * Runs the built CLI (`bin/envward.js`, which imports dist/cli.js; run
- * `npm run build` first) as a child process, the way a user does.
+ * Runs the built CLI (dist/cli.js; run `npm run build` first): in this
+ * process where a test needs only the output and the exit code (see
+ * cli-in-process.ts), else as a child process running `bin/envward.js`, the
+ * way a user does: with `spawn: true`, a timeout (the run may have to be
+ * killed) or a failpoint (the run kills itself).
  *
  * The child gets a clean environment: a copy of this process's, without the
  * variables that pick an environment or force colour (ENVWARD_ENV, APP_ENV,
@@ -15,6 +18,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCliInProcess } from './cli-in-process.ts';
 import { withSlot } from './process-slots.ts';
 
 /** Absolute path of the CLI binary. */
@@ -32,6 +36,8 @@ export interface RunOptions {
   readonly input?: string;
   /** Kill the child (SIGKILL) after this many milliseconds; it then exits with -1. */
   readonly timeoutMs?: number;
+  /** Run a real `node bin/envward.js` process even where an in-process run would do. */
+  readonly spawn?: boolean;
 }
 
 export interface RunResult {
@@ -60,7 +66,35 @@ export function cleanEnv(extra: Readonly<Record<string, string | undefined>> = {
 
 /** Runs `envward ...args` and collects its exit code and output. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return withSlot(() => spawnCli(args, options));
+  if (needsProcess(options)) return withSlot(() => spawnCli(args, options));
+  return runCliInProcess({
+    args,
+    cwd: options.cwd ?? process.cwd(),
+    env: cleanEnv(options.env),
+    input: options.input ?? '',
+  });
+}
+
+/**
+ * A run that may be killed, or kills itself at a failpoint, needs a process
+ * of its own; so do runs a test starts at once to see them contend (in
+ * process they would only queue), which say so with ENVWARD_TEST_SPAWN=1 in
+ * their variables. ENVWARD_TEST_SPAWN=1 in the test's own environment runs
+ * every call as a process.
+ */
+export function needsProcess(options: {
+  readonly spawn?: boolean;
+  readonly timeoutMs?: number;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}): boolean {
+  return (
+    options.spawn === true ||
+    options.timeoutMs !== undefined ||
+    options.env?.ENVWARD_FAILPOINT !== undefined ||
+    // Tests of runs at once ask for processes through their variables, which every project helper passes on.
+    options.env?.ENVWARD_TEST_SPAWN === '1' ||
+    process.env.ENVWARD_TEST_SPAWN === '1'
+  );
 }
 
 function spawnCli(args: readonly string[], options: RunOptions): Promise<RunResult> {

@@ -18,7 +18,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCliInProcess } from './cli-in-process.ts';
 import { withSlot } from './process-slots.ts';
+import { needsProcess } from './run-cli.ts';
 
 /** Absolute path of the CLI binary. */
 export const CLI_BIN = fileURLToPath(new URL('../../bin/envward.js', import.meta.url));
@@ -186,6 +188,8 @@ export interface CliOptions {
   readonly input?: string;
   /** Variables to set (string) or remove (undefined) after the clean-up. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Run a real `node bin/envward.js` process even where an in-process run would do. */
+  readonly spawn?: boolean;
 }
 
 export interface CliResult {
@@ -214,7 +218,11 @@ export function cleanCliEnv(extra: Readonly<Record<string, string | undefined>> 
 }
 
 /** Runs `envward ...args` with `dir` as working directory. */
-export function cli(dir: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+export async function cli(dir: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  if (!needsProcess(options)) {
+    const result = await runCliInProcess({ args, cwd: dir, env: cleanCliEnv(options.env), input: options.input ?? '' });
+    return { ...result, signal: null };
+  }
   return withSlot(
     () =>
       new Promise<CliResult>((resolve, reject) => {
