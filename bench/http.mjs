@@ -1,36 +1,52 @@
 #!/usr/bin/env node
-// Benchmark: what the envward Fastify plugin costs per request.
+// Benchmark: what the envward Fastify plugin costs per request, against bare
+// Fastify and against the stack a user would assemble by hand for the same features.
 //
 // What it measures
-// - Three servers, each in its own child process (so the load generator in
+// - Five servers, each in its own child process (so the load generator in
 //   this process and the server under load each get a core), all answering
-//   `GET /hello` with `{"hello":"world"}` and none logging (no logger is given
-//   to any of them, so Fastify's request logging is off in all three):
+//   `GET /hello` with `{"hello":"world"}` and none logging:
 //   * bare: `Fastify()`;
-//   * plugin: Fastify made with envwardServerOptions(config) and the whole
-//     plugin registered: X-Environment, request ids (X-Request-Id made and
-//     echoed), security headers, CORS as the environment sets it, the request
-//     counter and latency histogram, the in-memory rate limit (limit 10^9, so
-//     it counts but never refuses), the JSON error handler, readiness checks
-//     in the background;
 //   * same headers: bare Fastify whose one hook sets the very headers the
 //     plugin's responses carry (a fresh UUID as X-Request-Id), and nothing
-//     else. Its gap to bare is what the bytes of those headers cost (Node
-//     writing them, the kernel, the client parsing them); the gap between it
-//     and the plugin is the plugin's own work.
+//     else: the physical limit of what the plugin must send. Its gap to bare
+//     is what the bytes of those headers cost; the gap between it and the
+//     plugin is the plugin's own work;
+//   * plugin: Fastify made with envwardServerOptions(config) and the whole
+//     plugin in `production`: X-Environment, request ids, security headers,
+//     CORS as configured, request metrics, the in-memory rate limit (limit
+//     10^9, so it counts but never refuses), the JSON error handler,
+//     readiness checks in the background;
+//   * by hand, defaults: what a user assembles for the same features without
+//     envward: @fastify/helmet, @fastify/cors, @fastify/rate-limit (in memory,
+//     max 10^9), prom-client's default metrics plus a Counter and a Histogram
+//     observed per request, and a request-id hook (a fresh UUID as
+//     X-Request-Id); every plugin with its default options;
+//   * by hand, same headers: the same stack configured to send the plugin's
+//     exact headers (helmet with the plugin's header set, no X-RateLimit-*
+//     before the limit, CORS exposing the same headers, X-Environment set by
+//     the request-id hook). Checked at start: its header set must equal the plugin's.
+// - Each server set runs twice: without CORS origins (the production
+//   default: no CORS headers; by-hand defaults gets @fastify/cors' own
+//   default, `*`) and with CORS origins configured (every request carries an
+//   allowed Origin; the plugin and both by-hand stacks allow that one origin).
 // - The environment is `production` of a generated project in
-//   bench/.work/http/ (HSTS on, no CORS origin, `http.rateLimit.max` 10^9).
-//   No store is opened: the hello route does not touch the database.
+//   bench/.work/http/ (HSTS on, `http.rateLimit.max` 10^9). No store is
+//   opened: the hello route does not touch the database. NODE_EXTRA_CA_CERTS
+//   is unset in the server children (it only slows their start).
 // - autocannon (programmatic, in this process), --connections keep-alive
 //   connections, no pipelining. Each server gets a warm-up run, then --rounds
-//   rounds of --duration seconds each, in rotating order. Every response must
-//   be a 200 or the run stops. On Linux the servers' CPU time per request
-//   (user + system, from /proc) is reported too: it is steadier than req/s
-//   on a shared machine, and it is what a server-bound service pays.
-// - Printed: the median req/s and CPU µs per request of each server, and the
-//   ratio plugin / bare (goal ≥ 0.90).
+//   rounds of --duration seconds each, all ten servers in rotating order, so
+//   the ratios compare servers measured at the same moments. Every response
+//   must be a 200 or the run stops. On Linux the servers' CPU time per
+//   request (user + system, from /proc) is reported too: it is steadier
+//   than req/s on a shared machine, and it is what a server-bound service pays.
+// - Printed per CORS mode: median req/s and CPU µs per request of each
+//   server; plugin / same headers in req/s and in CPU (same headers' CPU /
+//   plugin's, so ≥ 0.95 is good for both: goal), plugin / by hand.
 //
-// Rerun: npm run build && npm run bench:http [-- --rounds 6 --duration 5 --connections 50 --json]
+// Rerun: npm run build && npm run bench:http [-- --rounds 4 --duration 4 --connections 50 --json]
+// One server alone, e.g. to profile it: node --cpu-prof bench/http.mjs --serve plugin [--cors] (prints its port; Ctrl-C stops it)
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,37 +57,99 @@ import { parseArgs } from 'node:util';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(ROOT, 'bench', '.work', 'http');
 const SELF = fileURLToPath(import.meta.url);
-const VARIANTS = ['bare', 'same-headers', 'plugin'];
+const ORIGIN = 'https://app.example.com';
+const VARIANTS = ['bare', 'same-headers', 'plugin', 'hand-default', 'hand-same'];
+const MODES = ['no-cors', 'cors'];
 const LABELS = {
   bare: 'bare Fastify',
   'same-headers': 'bare Fastify + same headers',
   plugin: 'Fastify + envward plugin',
+  'hand-default': 'by hand, default options',
+  'hand-same': 'by hand, same headers',
 };
 /** Response headers every server sends anyway; the others are the plugin's. */
 const OWN_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'x-request-id']);
+/** The plugin's helmet options in production (src/http/settings.ts, API defaults with HSTS), for by-hand, same headers. */
+const PLUGIN_HELMET = {
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginOpenerPolicy: false,
+  crossOriginResourcePolicy: false,
+  originAgentCluster: false,
+  referrerPolicy: false,
+  strictTransportSecurity: { maxAge: 15_552_000, includeSubDomains: true },
+  xContentTypeOptions: true,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: { action: 'deny' },
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+};
 
 const { values: args } = parseArgs({
   options: {
     serve: { type: 'string' },
+    cors: { type: 'boolean', default: false },
     headers: { type: 'string', default: '{}' },
-    rounds: { type: 'string', default: '6' },
-    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '4' },
+    duration: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     json: { type: 'boolean', default: false },
   },
 });
 
-/** Child: one server on an ephemeral port; tells the parent the port. */
-async function serve(variant) {
+/** The stack a user assembles without envward; `same` configures it to send the plugin's headers. */
+async function handAssembled(Fastify, same, withCors, environmentHeader) {
+  const [{ default: helmet }, { default: cors }, { default: rateLimit }, prom] = await Promise.all([
+    import('@fastify/helmet'),
+    import('@fastify/cors'),
+    import('@fastify/rate-limit'),
+    import('prom-client'),
+  ]);
+  const app = Fastify({ genReqId: () => randomUUID() });
+  await app.register(helmet, same ? PLUGIN_HELMET : {});
+  if (withCors) {
+    await app.register(cors, {
+      origin: [ORIGIN],
+      ...(same ? { exposedHeaders: ['x-environment', 'x-request-id', 'retry-after'] } : {}),
+    });
+  } else {
+    // Defaults: any origin (`*`); the plugin's production default: no CORS headers.
+    await app.register(cors, same ? { origin: false } : {});
+  }
+  const off = { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false };
+  await app.register(rateLimit, { max: 1e9, ...(same ? { addHeadersOnExceeding: off } : {}) });
+  prom.collectDefaultMetrics();
+  const labelNames = ['route', 'method', 'status_code'];
+  const requests = new prom.Counter({ name: 'http_requests_total', help: 'requests', labelNames });
+  const duration = new prom.Histogram({ name: 'http_request_duration_seconds', help: 'latency', labelNames });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    if (same) reply.header('x-environment', environmentHeader);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const labels = { route: request.routeOptions.url ?? '', method: request.method, status_code: reply.statusCode };
+    requests.inc(labels);
+    duration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+  return app;
+}
+
+/** Child: one server on an ephemeral port; tells the parent the port (or prints it when run alone). */
+async function serve(variant, withCors) {
   const { default: Fastify } = await import('fastify');
   let app;
   if (variant === 'plugin') {
     const { resolveConfig } = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
     const { envwardFastify, envwardServerOptions } = await import(pathToFileURL(join(ROOT, 'dist', 'fastify.js')).href);
-    const config = await resolveConfig({ cwd: WORK, env: 'production', variables: {}, hostname: 'bench-host' });
+    const env = withCors ? 'production-cors' : 'production';
+    const config = await resolveConfig({ cwd: WORK, env, variables: {}, hostname: 'bench-host' });
     app = Fastify(envwardServerOptions(config));
     await app.register(envwardFastify, { config, version: 'bench' });
+  } else if (variant.startsWith('hand-')) {
+    app = await handAssembled(Fastify, variant === 'hand-same', withCors, JSON.parse(args.headers)['x-environment']);
   } else {
     app = Fastify();
     if (variant === 'same-headers') {
@@ -85,17 +163,24 @@ async function serve(variant) {
   }
   app.get('/hello', async () => ({ hello: 'world' }));
   await app.listen({ host: '127.0.0.1', port: 0 });
-  process.send?.({ port: app.server.address().port });
-  process.on('disconnect', () => app.close().then(() => process.exit(0)));
+  const { port } = app.server.address();
+  if (process.send) process.send({ port });
+  else console.log(`${variant}${withCors ? ' (CORS)' : ''} on http://127.0.0.1:${port}/hello`);
+  const stop = () => app.close().then(() => process.exit(0));
+  process.on('disconnect', stop);
+  process.on('SIGINT', stop);
 }
 
 function writeProject() {
-  mkdirSync(join(WORK, 'config', 'environments', 'production'), { recursive: true });
+  for (const env of ['production', 'production-cors']) {
+    mkdirSync(join(WORK, 'config', 'environments', env), { recursive: true });
+  }
   writeFileSync(
     join(WORK, 'envward.config.ts'),
     `import { defineConfig, http, z } from 'envward';
 export default defineConfig({
   use: [http],
+  environments: { 'production-cors': { tier: 'production' } },
   schema: z.object({
     app: z.object({ name: z.string().default('bench') }),
   }),
@@ -103,20 +188,38 @@ export default defineConfig({
 `,
   );
   writeFileSync(join(WORK, 'config', 'base.yml'), 'app:\n  name: bench\n');
+  const limit = 'http:\n  rateLimit:\n    max: 1000000000\n';
+  writeFileSync(join(WORK, 'config', 'environments', 'production', 'settings.yml'), limit);
   writeFileSync(
-    join(WORK, 'config', 'environments', 'production', 'settings.yml'),
-    'http:\n  rateLimit:\n    max: 1000000000\n',
+    join(WORK, 'config', 'environments', 'production-cors', 'settings.yml'),
+    `${limit}  cors:\n    origins: ['${ORIGIN}']\n`,
   );
 }
 
-function start(variant, headers = {}) {
+/** The server children's environment: without NODE_EXTRA_CA_CERTS (certificate loading at start, nothing per request). */
+function childEnv() {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
+
+function start(variant, mode, headers = {}) {
+  const argv = ['--serve', variant, '--headers', JSON.stringify(headers), ...(mode === 'cors' ? ['--cors'] : [])];
   return new Promise((resolve, reject) => {
-    const child = fork(SELF, ['--serve', variant, '--headers', JSON.stringify(headers)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.once('message', (message) => resolve({ child, url: `http://127.0.0.1:${message.port}/hello` }));
-    child.once('exit', (code) => reject(new Error(`${variant} server exited (${code}) before listening`)));
+    const child = fork(SELF, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: childEnv() });
+    child.once('message', (message) =>
+      resolve({ child, mode, url: `http://127.0.0.1:${message.port}/hello`, label: `${variant}/${mode}` }),
+    );
+    child.once('exit', (code) => reject(new Error(`${variant} (${mode}) server exited (${code}) before listening`)));
   });
+}
+
+const requestHeaders = (mode) => (mode === 'cors' ? { origin: ORIGIN } : {});
+
+/** A response's headers, without those every server sends anyway. */
+async function ownHeaders(server) {
+  const response = await fetch(server.url, { headers: requestHeaders(server.mode) });
+  return Object.fromEntries([...response.headers].filter(([name]) => !OWN_HEADERS.has(name)));
 }
 
 /** CPU milliseconds (user + system) a process has used so far; undefined where /proc is missing. */
@@ -130,10 +233,15 @@ function cpuMs(pid) {
 async function load(server, seconds) {
   const { default: autocannon } = await import('autocannon');
   const before = cpuMs(server.child.pid);
-  const result = await autocannon({ url: server.url, connections: Number(args.connections), duration: seconds });
+  const result = await autocannon({
+    url: server.url,
+    connections: Number(args.connections),
+    duration: seconds,
+    headers: requestHeaders(server.mode),
+  });
   const after = cpuMs(server.child.pid);
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(`${server.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    throw new Error(`${server.label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
   const requests = result.requests.total;
   return {
@@ -148,6 +256,57 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+/** Starts the five servers of one CORS mode; checks that both same-headers servers send the plugin's header set. */
+async function startMode(mode, out) {
+  const servers = { plugin: await start('plugin', mode) };
+  const headers = await ownHeaders(servers.plugin);
+  out(`plugin headers (${mode}): ${Object.keys(headers).join(', ')}, x-request-id`);
+  servers.bare = await start('bare', mode);
+  servers['same-headers'] = await start('same-headers', mode, headers);
+  servers['hand-default'] = await start('hand-default', mode);
+  servers['hand-same'] = await start('hand-same', mode, { 'x-environment': headers['x-environment'] });
+  const expected = JSON.stringify(Object.entries(headers).sort());
+  for (const variant of ['same-headers', 'hand-same']) {
+    const actual = Object.entries(await ownHeaders(servers[variant])).sort();
+    if (JSON.stringify(actual) !== expected) {
+      throw new Error(`${variant} (${mode}) does not send the plugin's headers: ${JSON.stringify(actual)}`);
+    }
+  }
+  return servers;
+}
+
+function report(mode, summary, out) {
+  const ratio = (a, b) => summary[a].perSecond / summary[b].perSecond;
+  const cpuRatio = (a, b) => summary[b].cpuMicros / summary[a].cpuMicros;
+  out('');
+  out(mode === 'cors' ? `With CORS origins (Origin: ${ORIGIN} allowed)` : 'Without CORS origins');
+  out('| server                      | median req/s | server CPU µs/request |');
+  out('| --------------------------- | ------------ | --------------------- |');
+  for (const variant of VARIANTS) {
+    const { perSecond, cpuMicros } = summary[variant];
+    out(
+      `| ${LABELS[variant].padEnd(27)} | ${perSecond.toFixed(0).padStart(12)} | ${(cpuMicros?.toFixed(1) ?? 'n/a').padStart(21)} |`,
+    );
+  }
+  const ratios = {
+    pluginOverSameHeaders: ratio('plugin', 'same-headers'),
+    pluginOverSameHeadersCpu: cpuRatio('plugin', 'same-headers'),
+    pluginOverBare: ratio('plugin', 'bare'),
+    sameHeadersOverBare: ratio('same-headers', 'bare'),
+    pluginOverHandDefault: ratio('plugin', 'hand-default'),
+    pluginOverHandSame: ratio('plugin', 'hand-same'),
+  };
+  const met = ratios.pluginOverSameHeaders >= 0.95 && ratios.pluginOverSameHeadersCpu >= 0.95;
+  const f = (value) => (Number.isFinite(value) ? value.toFixed(3) : 'n/a');
+  out('');
+  out(`plugin / same headers: ${f(ratios.pluginOverSameHeaders)} req/s, ${f(ratios.pluginOverSameHeadersCpu)} CPU`);
+  out(`  (goal ≥ 0.95 in both: ${met ? 'met' : 'not met'})`);
+  out(`plugin / by hand, defaults: ${f(ratios.pluginOverHandDefault)} req/s`);
+  out(`plugin / by hand, same headers: ${f(ratios.pluginOverHandSame)} req/s`);
+  out(`plugin / bare: ${f(ratios.pluginOverBare)}; same headers / bare: ${f(ratios.sameHeadersOverBare)}`);
+  return { ...ratios, met };
+}
+
 async function main() {
   const out = args.json ? (line = '') => process.stderr.write(`${line}\n`) : (line = '') => console.log(line);
   if (!existsSync(join(ROOT, 'dist', 'fastify.js'))) {
@@ -157,58 +316,53 @@ async function main() {
   writeProject();
   const rounds = Number(args.rounds);
   const duration = Number(args.duration);
-  out('envward HTTP benchmark: GET /hello on bare Fastify, on bare Fastify sending the same headers,');
-  out('and on Fastify with the envward plugin (production settings, in-memory rate limit)');
+  out('envward HTTP benchmark: GET /hello on bare Fastify, bare Fastify sending the same headers,');
+  out('Fastify with the envward plugin (production, in-memory rate limit) and the same features assembled by hand');
   out(
     `node ${process.version}, ${args.connections} connections, ${rounds} rounds of ${duration} s, servers in child processes`,
   );
-  const servers = { plugin: await start('plugin') };
-  const sample = await fetch(servers.plugin.url);
-  const headers = Object.fromEntries([...sample.headers].filter(([name]) => !OWN_HEADERS.has(name)));
-  servers.bare = await start('bare');
-  servers['same-headers'] = await start('same-headers', headers);
-  out(`plugin headers: ${Object.keys(headers).join(', ')}, x-request-id`);
+  const servers = {};
   try {
-    for (const variant of VARIANTS) await load(servers[variant], Number(args.warmup));
-    const figures = Object.fromEntries(VARIANTS.map((variant) => [variant, []]));
+    for (const mode of MODES) {
+      for (const [variant, server] of Object.entries(await startMode(mode, out)))
+        servers[`${mode}:${variant}`] = server;
+    }
+    const keys = MODES.flatMap((mode) => VARIANTS.map((variant) => `${mode}:${variant}`));
+    for (const key of keys) await load(servers[key], Number(args.warmup));
+    const figures = Object.fromEntries(keys.map((key) => [key, []]));
     for (let round = 0; round < rounds; round++) {
-      const order = VARIANTS.map((_, index) => VARIANTS[(index + round) % VARIANTS.length]);
-      for (const variant of order) figures[variant].push(await load(servers[variant], duration));
+      const order = keys.map((_, index) => keys[(index + round * 3) % keys.length]);
+      for (const key of order) figures[key].push(await load(servers[key], duration));
       out(
-        `  round ${round + 1}: ${VARIANTS.map((variant) => `${variant} ${figures[variant].at(-1).perSecond.toFixed(0)}`).join(', ')} req/s`,
+        `  round ${round + 1}: ${keys.map((key) => `${key} ${figures[key].at(-1).perSecond.toFixed(0)}`).join(', ')}`,
       );
     }
-    const summary = Object.fromEntries(
-      VARIANTS.map((variant) => {
-        const cpu = figures[variant].map((figure) => figure.cpuMicros).filter((value) => value !== undefined);
-        return [
-          variant,
-          {
-            perSecond: median(figures[variant].map((figure) => figure.perSecond)),
-            cpuMicros: cpu.length > 0 ? median(cpu) : undefined,
-          },
-        ];
-      }),
+    const results = {};
+    for (const mode of MODES) {
+      const summary = Object.fromEntries(
+        VARIANTS.map((variant) => {
+          const runs = figures[`${mode}:${variant}`];
+          const cpu = runs.map((figure) => figure.cpuMicros).filter((value) => value !== undefined);
+          return [
+            variant,
+            {
+              perSecond: median(runs.map((figure) => figure.perSecond)),
+              cpuMicros: cpu.length > 0 ? median(cpu) : undefined,
+            },
+          ];
+        }),
+      );
+      results[mode] = { summary, ratios: report(mode, summary, out) };
+    }
+    out('');
+    out(
+      `goal (plugin ≥ 0.95 × same headers, req/s and CPU, with and without CORS): ${MODES.every((mode) => results[mode].ratios.met) ? 'met' : 'not met'}`,
     );
-    out('');
-    out('| server                      | median req/s | server CPU µs/request |');
-    out('| --------------------------- | ------------ | --------------------- |');
-    for (const variant of VARIANTS) {
-      const { perSecond, cpuMicros } = summary[variant];
-      out(
-        `| ${LABELS[variant].padEnd(27)} | ${perSecond.toFixed(0).padStart(12)} | ${(cpuMicros?.toFixed(1) ?? 'n/a').padStart(21)} |`,
-      );
-    }
-    const ratio = summary.plugin.perSecond / summary.bare.perSecond;
-    out('');
-    out(`ratio plugin / bare: ${ratio.toFixed(3)} (goal ≥ 0.90: ${ratio >= 0.9 ? 'met' : 'not met'})`);
-    out(`ratio same headers / bare: ${(summary['same-headers'].perSecond / summary.bare.perSecond).toFixed(3)}`);
-    out(`ratio plugin / same headers: ${(summary.plugin.perSecond / summary['same-headers'].perSecond).toFixed(3)}`);
-    if (args.json) console.log(JSON.stringify({ summary, ratio, rounds: figures }));
+    if (args.json) console.log(JSON.stringify({ results, rounds: figures }));
   } finally {
     for (const { child } of Object.values(servers)) child.disconnect();
   }
 }
 
-if (args.serve) await serve(args.serve);
+if (args.serve) await serve(args.serve, args.cors);
 else await main();
