@@ -188,6 +188,7 @@ describe('preview environments on PostgreSQL', () => {
   test('up --ttl 1s makes a stamped schema; gc after it expires drops the schema and its catalogue entry', async () => {
     const { dir } = project();
     const db = await database('previews');
+    const beforeUp = new Date();
     const up = await runCli(['preview', 'up', 'pr-7', '--ttl', '1s', '--database', db.url, '--cwd', dir]);
     assert.equal(up.code, 0, up.stderr);
     assert.equal(up.stdout.trim(), 'pr-7', 'stdout is the name alone, for the pipeline');
@@ -198,8 +199,8 @@ describe('preview environments on PostgreSQL', () => {
     assert.deepEqual([report.matches, report.stamp.environment, report.stamp.tier], [true, 'pr-7', 'preview']);
     assert.deepEqual(await db.query('select label from preview_pr_7.accounts'), [{ label: 'seeded from staging' }]);
 
-    // Not expired yet: gc keeps it (a clock one second behind the expiry).
-    const kept = await previewGc({ cwd: dir, now: new Date(Date.now() - 5_000) });
+    // Not expired yet: gc keeps it (a clock at the moment before `up`, earlier than its expiry however slow the machine).
+    const kept = await previewGc({ cwd: dir, now: beforeUp });
     assert.deepEqual([kept.removed.length, kept.kept], [0, 1]);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const gc = await runCli(['preview', 'gc', '--json', '--cwd', dir]);

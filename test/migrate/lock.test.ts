@@ -37,7 +37,8 @@ function start(cwd: string, args: readonly string[], env: Record<string, string>
 }
 
 async function until(condition: () => boolean, what: string, child?: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  // Generous: a child process starts slowly on a loaded machine; the loop ends as soon as the condition holds.
+  const deadline = Date.now() + 60_000;
   while (!condition()) {
     if (Date.now() > deadline || child?.exitCode != null) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
