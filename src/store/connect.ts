@@ -8,6 +8,7 @@ import { checkPgDump, checkSqliteBackup, settleSqliteCopy } from './atomic-backu
 import { postgresIdentity, sqliteIdentity } from './database-identity.js';
 import type { DatabaseTarget } from './database-url.js';
 import { STAMP_TABLE } from './internal-tables.js';
+import { keepPreparedStatements } from './sqlite-statement-cache.js';
 import { BackupError, DatabaseMissingError, DatabaseUnavailableError, PgClientMissingError } from './store-errors.js';
 import type { StoreSettings } from './store-settings.js';
 
@@ -87,7 +88,7 @@ export async function connect(
     if (!access.readOnly) database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');
     return {
-      dialect: new SqliteDialect({ database }),
+      dialect: new SqliteDialect({ database: keepPreparedStatements(database) }),
       target,
       identity: sqliteIdentity(realpathSync(target.path)),
       schema: '',

@@ -32,9 +32,12 @@ function visit(node: unknown, check: (value: string) => void): void {
     case 'RawNode':
       visit(record.parameters, check);
       return;
+    // Names and operators, never values: not walked.
     case 'IdentifierNode':
     case 'TableNode':
     case 'ColumnNode':
+    case 'ReferenceNode':
+    case 'OperatorNode':
       return;
   }
   for (const key in record) if (key !== 'kind') visit(record[key], check);

@@ -21,6 +21,7 @@ export function environmentIds(
 ): EnvironmentIds {
   const owners = new Map(catalogue.all.map((entry) => [entry.code, entry.name]));
   const prefixes = new Map<string, string>();
+  const ownPrefix = `${environment.code}-`;
   return {
     next(kind) {
       let prefix = prefixes.get(kind);
@@ -32,8 +33,10 @@ export function environmentIds(
       return prefix + uuidv7();
     },
     assertOwn(value) {
-      // A length and a character test first: most values written are not ids.
+      // A length and a character test first: most values written are not ids. Then this environment's
+      // own code, as most ids written are its own: never refused, so no pattern need be matched.
       if (value.length < CODED_ID_LENGTH_MIN || value.charCodeAt(2) > 90 || value.indexOf('-') > 4) return;
+      if (value.startsWith(ownPrefix)) return;
       const match = CODED_ID.exec(value);
       if (!match) return;
       const code = match[1] as string;
