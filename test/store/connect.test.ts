@@ -85,7 +85,8 @@ describe('a PostgreSQL that cannot be reached or used', { concurrency: true }, (
         return true;
       });
       const waited = performance.now() - started;
-      assert.ok(waited >= 250 && waited < 3000, `waited ${Math.round(waited)} ms for a 300 ms timeout`);
+      // Under the default 5 s (what a timeout not applied would wait), with room for a loaded machine.
+      assert.ok(waited >= 250 && waited < 4500, `waited ${Math.round(waited)} ms for a 300 ms timeout`);
     } finally {
       for (const socket of sockets) socket.destroy();
       silent.close();

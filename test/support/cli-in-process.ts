@@ -13,7 +13,10 @@
  * parallel processes. Output and the environment go through an
  * AsyncLocalStorage: a write by this process's test runner during a call
  * still reaches the runner, and a test's own code running meanwhile still
- * reads its own process.env.
+ * reads its own process.env. One thing cannot be kept apart: process.exitCode
+ * (not configurable), which node's test runner sets when a test fails; a
+ * project file loaded by a run at that moment is then reported as having set
+ * it (EW_PROJECT_LOAD), a failure that only ever follows another.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
