@@ -15,6 +15,15 @@
 //   spawn to exit, that imports the tool, resolves, validates and (for
 //   envward) keeps provenance. Tools are interleaved round-robin; median and
 //   p90 of --runs runs. `node -e 0` and an empty .mjs show node's own start.
+//   Children get a small fixed environment without NODE_EXTRA_CA_CERTS: set
+//   (as on these machines), it costs every Node 20 process ~30 ms of
+//   certificate loading and pulls every ratio toward 1.
+// - Peak memory: each child's max RSS (process.resourceUsage().maxRSS at
+//   exit, the same hook in every tool's child), median over the cold runs.
+// - CLI: a cold `envward env --json` in the generated project, interleaved
+//   with the cold resolves.
+// - --profile N: N extra envward children under --cpu-prof; the top
+//   self-time items, summed over the N profiles, divided by N.
 //   envward is run once before timing (its normal steady state, with its code
 //   cache warm in $XDG_CACHE_HOME or ~/.cache/envward); "first run" rows point
 //   XDG_CACHE_HOME at a fresh empty directory each time.
@@ -22,12 +31,12 @@
 //   `group17.key9` through each tool's accessor, against a plain object
 //   literal read by the same loop in the same process.
 //
-// Rerun: npm run build && npm run bench:config [-- --runs 30 --first-runs 5 --reads 10000000 --json]
+// Rerun: npm run build && npm run bench:config [-- --runs 30 --first-runs 5 --reads 10000000 --profile 5 --json]
 // With --json the tables go to stderr and a JSON report to stdout.
 // Generated files go to bench/.work/ (git-ignored).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -41,12 +50,16 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '30' },
     'first-runs': { type: 'string', default: '5' },
     reads: { type: 'string', default: '10000000' },
+    profile: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
 const FIRST_RUNS = Number(args['first-runs']);
 const READS = Number(args.reads);
+const PROFILES = Number(args.profile);
+// The goals of issue 19, each printed with its figure.
+const GOAL = { coldRatio: 1.0, rssRatio: 1.1, cliMs: 120 };
 const out = args.json ? (line = '') => process.stderr.write(`${line}\n`) : (line = '') => console.log(line);
 
 if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
@@ -127,9 +140,14 @@ const write = (file, text) => {
 };
 const literal = (value) => JSON.stringify(value);
 
+// Every child (and the baselines) reports its peak RSS the same way, at exit.
+const RSS_HOOK =
+  "process.on('exit', () => process.stderr.write('\\nenvward-bench-maxrss=' + process.resourceUsage().maxRSS + '\\n'));";
+
 // Shared by every child: `--check` prints all 1,000 values in key order, `--hot N`
 // times N reads, otherwise the child prints one value (so the work is used).
 const CHILD_FOOTER = (readExpr, hotCases) => `
+${RSS_HOOK}
 const read = (g, k) => ${readExpr};
 const mode = process.argv[2];
 if (mode === '--check') {
@@ -307,7 +325,7 @@ generateEnvward(dirs.envward);
 generateNodeConfig(dirs['node-config']);
 generateDotenvEnvalid(dirs['dotenv-flow + envalid']);
 generateConvict(dirs.convict);
-write(join(WORK, 'empty.mjs'), '');
+write(join(WORK, 'empty.mjs'), RSS_HOOK);
 
 // The same small environment for every child: the 20 variables and each tool's switches.
 const childEnv = {
@@ -328,10 +346,34 @@ function run(argv, { cwd = WORK, env = childEnv } = {}) {
   if (result.status !== 0) {
     throw new Error(`node ${argv.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}`);
   }
-  return { ms, stdout: result.stdout };
+  const rss = /envward-bench-maxrss=(\d+)/.exec(result.stderr);
+  return { ms, stdout: result.stdout, rssKiB: rss ? Number(rss[1]) : undefined };
 }
 
 const tools = Object.keys(dirs);
+
+// Self time per function (name, file, line) over several .cpuprofile files, the 15 largest.
+function summariseProfiles(profiles, count) {
+  const byItem = new Map();
+  let totalUs = 0;
+  for (const { nodes, samples, timeDeltas } of profiles) {
+    const frames = new Map(nodes.map((node) => [node.id, node.callFrame]));
+    samples.forEach((id, i) => {
+      const frame = frames.get(id);
+      const file = frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|build)\//, '$1/');
+      const name = `${frame.functionName || '(anonymous)'}${file ? ` ${file}:${frame.lineNumber + 1}` : ''}`;
+      byItem.set(name, (byItem.get(name) ?? 0) + (timeDeltas[i] ?? 0));
+      totalUs += timeDeltas[i] ?? 0;
+    });
+  }
+  const top = [...byItem]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([name, us]) => ({ name, ms: us / 1000 / count }));
+  return { totalMs: totalUs / 1000 / count, top };
+}
+const CLI_ROW = 'envward env (CLI)';
+const CLI_ARGV = [join(ROOT, 'bin', 'envward.js'), 'env', '--json', '--env', TARGET];
 const childOf = (tool) => [join(dirs[tool], 'child.mjs')];
 
 // 1. Correctness: every tool must produce exactly the expected values. This
@@ -353,25 +395,36 @@ for (const tool of tools) {
 }
 out(`values: ${keys.length} keys, environment ${TARGET}; all ${tools.length} tools agree (checksum ${wanted})`);
 out(`envward provenance of ${hotKey.path}: ${literal(checks.envward.provenance)}`);
+const cliCheck = JSON.parse(run(CLI_ARGV, { cwd: dirs.envward }).stdout);
+if (cliCheck.name !== TARGET) {
+  console.error(`FAIL: envward env said ${literal(cliCheck.name)}, expected ${TARGET}`);
+  process.exit(1);
+}
+out('Children run without NODE_EXTRA_CA_CERTS (it costs every Node 20 process ~30 ms here).');
 out();
 
 // 2. Cold resolve, interleaved round-robin (the starting tool rotates each round).
 const cold = [
-  { name: 'node -e 0 (baseline)', argv: ['-e', '0'] },
+  { name: 'node -e 0 (baseline)', argv: ['-e', RSS_HOOK] },
   { name: 'node empty.mjs (baseline)', argv: [join(WORK, 'empty.mjs')] },
   ...tools.map((tool) => ({ name: tool, argv: childOf(tool), cwd: dirs[tool] })),
-].map((row) => ({ ...row, times: [] }));
+  { name: CLI_ROW, argv: CLI_ARGV, cwd: dirs.envward },
+].map((row) => ({ ...row, times: [], rss: [] }));
 const coldStart = Date.now();
 for (let round = 0; round < RUNS; round++) {
   for (let j = 0; j < cold.length; j++) {
     const row = cold[(round + j) % cold.length];
-    row.times.push(run(row.argv, { cwd: row.cwd }).ms);
+    const { ms, rssKiB } = run(row.argv, { cwd: row.cwd });
+    row.times.push(ms);
+    if (rssKiB !== undefined) row.rss.push(rssKiB);
   }
 }
-const firstRun = { name: 'envward, first run (caches cleared)', times: [] };
+const firstRun = { name: 'envward, first run (caches cleared)', times: [], rss: [] };
 for (let i = 0; i < FIRST_RUNS; i++) {
   const cache = mkdtempSync(join(WORK, 'cache-'));
-  firstRun.times.push(run(childOf('envward'), { cwd: dirs.envward, env: { ...childEnv, XDG_CACHE_HOME: cache } }).ms);
+  const first = run(childOf('envward'), { cwd: dirs.envward, env: { ...childEnv, XDG_CACHE_HOME: cache } });
+  firstRun.times.push(first.ms);
+  firstRun.rss.push(first.rssKiB);
   rmSync(cache, { recursive: true, force: true });
 }
 if (FIRST_RUNS > 0) cold.push(firstRun);
@@ -384,28 +437,67 @@ const quantile = (times, q) => {
 for (const row of cold) {
   row.median = quantile(row.times, 0.5);
   row.p90 = quantile(row.times, 0.9);
+  row.rssMiB = row.rss.length > 0 ? quantile(row.rss, 0.5) / 1024 : undefined;
 }
 const envwardRow = cold.find((row) => row.name === 'envward');
+const cliRow = cold.find((row) => row.name === CLI_ROW);
 const peers = cold.filter((row) => tools.includes(row.name) && row.name !== 'envward');
 const fastest = peers.reduce((a, b) => (b.median < a.median ? b : a));
+const leanest = peers.reduce((a, b) => (b.rssMiB < a.rssMiB ? b : a));
 
 const pad = (text, width, right = false) => (right ? String(text).padStart(width) : String(text).padEnd(width));
-const fixed = (n, digits = 1) => n.toFixed(digits);
+const fixed = (n, digits = 1) => (n === undefined ? '-' : n.toFixed(digits));
 out(`Cold resolve: new process to validated config (${RUNS} runs each, interleaved; ${fixed(coldSeconds, 0)} s)`);
-out(`${pad('tool', 38)}${pad('median ms', 11, true)}${pad('p90 ms', 9, true)}${pad('x envward', 11, true)}`);
+out(
+  `${pad('tool', 38)}${pad('median ms', 11, true)}${pad('p90 ms', 9, true)}${pad('x fastest', 11, true)}${pad('max RSS MiB', 13, true)}${pad('x leanest', 11, true)}`,
+);
 for (const row of cold) {
-  const ratio = row.median / envwardRow.median;
   out(
-    `${pad(row.name, 38)}${pad(fixed(row.median), 11, true)}${pad(fixed(row.p90), 9, true)}${pad(fixed(ratio, 2), 11, true)}`,
+    `${pad(row.name, 38)}${pad(fixed(row.median), 11, true)}${pad(fixed(row.p90), 9, true)}${pad(fixed(row.median / fastest.median, 2), 11, true)}` +
+      `${pad(fixed(row.rssMiB), 13, true)}${pad(row.rssMiB === undefined ? '-' : fixed(row.rssMiB / leanest.rssMiB, 2), 11, true)}`,
   );
 }
 const goalRatio = envwardRow.median / fastest.median;
+const rssRatio = envwardRow.rssMiB / leanest.rssMiB;
+const verdict = (met) => (met ? 'goal met' : 'goal NOT met');
+const goals = {
+  cold: { ratio: goalRatio, fastestPeer: fastest.name, met: goalRatio <= GOAL.coldRatio },
+  rss: { ratio: rssRatio, leanestPeer: leanest.name, met: rssRatio <= GOAL.rssRatio },
+  cli: { medianMs: cliRow.median, met: cliRow.median <= GOAL.cliMs },
+};
 out();
 out(
-  `Goal: envward median / fastest peer median (${fastest.name}) = ${fixed(envwardRow.median)} / ${fixed(fastest.median)} = ${fixed(goalRatio, 2)} ` +
-    `-> ${goalRatio <= 1 ? 'MET (<= 1.0)' : 'NOT MET (> 1.0)'}`,
+  `Cold resolve: envward / fastest peer (${fastest.name}) = ${fixed(envwardRow.median)} / ${fixed(fastest.median)} ms = ` +
+    `${fixed(goalRatio, 2)} (goal <= ${fixed(GOAL.coldRatio, 1)}): ${verdict(goals.cold.met)}`,
+);
+out(
+  `Peak memory: envward / leanest peer (${leanest.name}) = ${fixed(envwardRow.rssMiB)} / ${fixed(leanest.rssMiB)} MiB = ` +
+    `${fixed(rssRatio, 2)} (goal <= ${fixed(GOAL.rssRatio, 1)}): ${verdict(goals.rss.met)}`,
+);
+out(
+  `Cold CLI: envward env median ${fixed(cliRow.median)} ms (goal <= ${GOAL.cliMs} ms on this machine): ${verdict(goals.cli.met)}`,
 );
 out();
+
+// 2b. Where envward's time goes: CPU profiles of extra envward children (not timed above).
+let profile;
+if (PROFILES > 0) {
+  const dir = mkdtempSync(join(WORK, 'profile-'));
+  for (let i = 0; i < PROFILES; i++) {
+    run(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250', ...childOf('envward')], {
+      cwd: dirs.envward,
+    });
+  }
+  profile = summariseProfiles(
+    readdirSync(dir).map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8'))),
+    PROFILES,
+  );
+  out(
+    `CPU profile of the envward child (self time, mean of ${PROFILES} profiles; ${fixed(profile.totalMs)} ms sampled)`,
+  );
+  for (const item of profile.top) out(`${pad(fixed(item.ms), 8, true)} ms  ${item.name}`);
+  out();
+}
 
 // 3. Hot get: one process per tool, each timing its accessors and a plain object.
 const hot = [];
@@ -438,14 +530,16 @@ if (args.json) {
     checksum: wanted,
     checks,
     runs: RUNS,
-    cold: cold.map(({ name, median, p90, times }) => ({
+    cold: cold.map(({ name, median, p90, times, rssMiB }) => ({
       name,
       medianMs: median,
       p90Ms: p90,
-      ratioToEnvward: median / envwardRow.median,
+      maxRssMiB: rssMiB,
+      ratioToFastestPeer: median / fastest.median,
       timesMs: times,
     })),
-    goal: { fastestPeer: fastest.name, ratio: goalRatio, met: goalRatio <= 1 },
+    goals,
+    ...(profile ? { profile } : {}),
     hot: {
       reads: READS,
       results: hot.map(({ tool, access, ns, plain, ratio }) => ({
