@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { withAdvisoryLock } from './advisory-lock.js';
 
 /** Tables envward keeps in every store, beside the application's own. */
 export const STAMP_TABLE = 'envward_stamp';
@@ -52,51 +53,64 @@ export interface InternalTables {
 }
 
 /** One schema for both dialects: integers, text, ISO-8601 times. */
-export async function ensureInternalTables(db: Kysely<InternalTables>): Promise<void> {
-  // Two processes opening a new database at once may race on CREATE; the loser finds the table made.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await db.schema
-        .createTable(STAMP_TABLE)
-        .ifNotExists()
-        .addColumn('id', 'integer', (column) => column.primaryKey())
-        .addColumn('environment', 'text', (column) => column.notNull())
-        .addColumn('tier', 'text', (column) => column.notNull())
-        .addColumn('code', 'text', (column) => column.notNull())
-        .addColumn('stamped_at', 'text', (column) => column.notNull())
-        .addColumn('host', 'text', (column) => column.notNull())
-        .addColumn('actor', 'text', (column) => column.notNull())
-        .addColumn('project', 'text', (column) => column.notNull().defaultTo(''))
-        .addColumn('database', 'text', (column) => column.notNull().defaultTo(''))
-        .addColumn('audit_count', 'integer', (column) => column.notNull().defaultTo(0))
-        .addColumn('audit_head', 'text', (column) => column.notNull().defaultTo(''))
-        .addColumn('shares', 'text', (column) => column.notNull().defaultTo(''))
-        .execute();
-      await addMissingColumn(db, 'project');
-      await addMissingColumn(db, 'database');
-      await addMissingColumn(db, 'shares');
-      await db.schema
-        .createTable(AUDIT_TABLE)
-        .ifNotExists()
-        .addColumn('seq', 'integer', (column) => column.primaryKey())
-        .addColumn('at', 'text', (column) => column.notNull())
-        .addColumn('environment', 'text', (column) => column.notNull())
-        .addColumn('actor', 'text', (column) => column.notNull())
-        .addColumn('host', 'text', (column) => column.notNull())
-        .addColumn('action', 'text', (column) => column.notNull())
-        .addColumn('target', 'text', (column) => column.notNull())
-        .addColumn('reason', 'text')
-        .addColumn('outcome', 'text', (column) => column.notNull())
-        .addColumn('prev_hash', 'text', (column) => column.notNull())
-        .addColumn('hash', 'text', (column) => column.notNull())
-        .execute();
-      await addAuditAnchor(db);
-      return;
-    } catch (error) {
-      if (attempt >= 2) throw error;
-      await sql`select 1`.execute(db);
-    }
-  }
+/** How long a process opening a new PostgreSQL database waits for another that is making envward's tables. */
+const TABLES_LOCK_WAIT_MS = 30_000;
+
+/**
+ * Makes envward's tables where missing, and upgrades ones an older version
+ * made. Processes opening a new database at once take turns: PostgreSQL's
+ * CREATE TABLE IF NOT EXISTS is not safe against a concurrent one (the loser
+ * fails with 23505 on pg_type), so they queue on an advisory lock (advisory
+ * locks are scoped to the database). SQLite makes DDL wait for its one
+ * writer, and re-prepares a statement whose schema changed under it.
+ */
+export async function ensureInternalTables(db: Kysely<InternalTables>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  if (dialect === 'sqlite') return makeInternalTables(db);
+  await db
+    .connection()
+    .execute((connection) =>
+      withAdvisoryLock(connection, 'envward_tables', 'envward tables', TABLES_LOCK_WAIT_MS, () =>
+        makeInternalTables(connection),
+      ),
+    );
+}
+
+async function makeInternalTables(db: Kysely<InternalTables>): Promise<void> {
+  await db.schema
+    .createTable(STAMP_TABLE)
+    .ifNotExists()
+    .addColumn('id', 'integer', (column) => column.primaryKey())
+    .addColumn('environment', 'text', (column) => column.notNull())
+    .addColumn('tier', 'text', (column) => column.notNull())
+    .addColumn('code', 'text', (column) => column.notNull())
+    .addColumn('stamped_at', 'text', (column) => column.notNull())
+    .addColumn('host', 'text', (column) => column.notNull())
+    .addColumn('actor', 'text', (column) => column.notNull())
+    .addColumn('project', 'text', (column) => column.notNull().defaultTo(''))
+    .addColumn('database', 'text', (column) => column.notNull().defaultTo(''))
+    .addColumn('audit_count', 'integer', (column) => column.notNull().defaultTo(0))
+    .addColumn('audit_head', 'text', (column) => column.notNull().defaultTo(''))
+    .addColumn('shares', 'text', (column) => column.notNull().defaultTo(''))
+    .execute();
+  await addMissingColumn(db, 'project');
+  await addMissingColumn(db, 'database');
+  await addMissingColumn(db, 'shares');
+  await db.schema
+    .createTable(AUDIT_TABLE)
+    .ifNotExists()
+    .addColumn('seq', 'integer', (column) => column.primaryKey())
+    .addColumn('at', 'text', (column) => column.notNull())
+    .addColumn('environment', 'text', (column) => column.notNull())
+    .addColumn('actor', 'text', (column) => column.notNull())
+    .addColumn('host', 'text', (column) => column.notNull())
+    .addColumn('action', 'text', (column) => column.notNull())
+    .addColumn('target', 'text', (column) => column.notNull())
+    .addColumn('reason', 'text')
+    .addColumn('outcome', 'text', (column) => column.notNull())
+    .addColumn('prev_hash', 'text', (column) => column.notNull())
+    .addColumn('hash', 'text', (column) => column.notNull())
+    .execute();
+  await addAuditAnchor(db);
 }
 
 /**

@@ -201,7 +201,7 @@ export async function openStoreNow<DB>(
       if (dialect === 'postgres' && settings.schema) {
         await sql`create schema if not exists ${sql.id(settings.schema)}`.execute(db.withoutPlugins());
       }
-      await ensureInternalTables(internal);
+      await ensureInternalTables(internal, dialect);
     })();
     return tablesMade;
   };

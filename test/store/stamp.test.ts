@@ -35,7 +35,7 @@ for (const dialect of DIALECTS) {
             : new PostgresDialect({ pool: new pg.Pool({ connectionString: project.url, max: 2 }) }),
       });
       databases.push(db);
-      await ensureInternalTables(db);
+      await ensureInternalTables(db, dialect);
       const environment = async (env: string) => (await project.resolve(env)).environment;
       return { db, environment };
     };
@@ -72,6 +72,31 @@ for (const dialect of DIALECTS) {
       assert.equal(claim.claimed, false);
       assert.deepEqual(claim.stamp, theirs);
       assert.deepEqual(await readStamp(db), theirs);
+    });
+
+    // Regression: on PostgreSQL, CREATE TABLE IF NOT EXISTS from several connections at once failed all
+    // but one with 23505 (pg_type), and a process retried a fixed number of times.
+    test('ensureInternalTables from many connections at once on a new database: each finds the tables made', async () => {
+      const project = await makeStoreProject(dialect);
+      projects.push(project);
+      const connections = Array.from({ length: 12 }, () => {
+        const db = new Kysely<InternalTables>({
+          dialect:
+            dialect === 'sqlite'
+              ? new SqliteDialect({ database: new Database(join(project.dir, 'shared.db'), { timeout: 20_000 }) })
+              : new PostgresDialect({ pool: new pg.Pool({ connectionString: project.url, max: 1 }) }),
+        });
+        databases.push(db);
+        return db;
+      });
+      const outcomes = await Promise.allSettled(connections.map((db) => ensureInternalTables(db, dialect)));
+      assert.deepEqual(
+        outcomes.filter((outcome) => outcome.status === 'rejected'),
+        [],
+      );
+      const [first] = connections;
+      assert.deepEqual(await first?.selectFrom('envward_stamp').selectAll().execute(), []);
+      assert.deepEqual(await first?.selectFrom('envward_audit').selectAll().execute(), []);
     });
 
     test('claimStamp from many connections at once: one claims, all read the same stamp', async () => {

@@ -9,7 +9,7 @@
  * every process starts together), opens the store as actor <label>, appends
  * <appends> audit events (action `test.concurrent`, target `<label>-<i>`)
  * and prints one JSON line: `{ "stamp": "<environment>" }`, or
- * `{ "error": "<code>" }` when the open or an append failed.
+ * `{ "error": "<code>", "message": "..." }` when the open or an append failed.
  */
 import { once } from 'node:events';
 import { resolveConfig } from '../../dist/index.js';
@@ -32,6 +32,6 @@ try {
     await store.close();
   }
 } catch (error) {
-  const { code } = error;
-  process.stdout.write(`${JSON.stringify({ error: code ?? String(error) })}\n`);
+  const { code, message } = error;
+  process.stdout.write(`${JSON.stringify({ error: code ?? String(error), message: String(message) })}\n`);
 }
