@@ -50,10 +50,10 @@ for (const dialect of DIALECTS) {
     let url: string;
     let blue: RunningServer;
     let green: RunningServer;
-    const cli = (args: readonly string[]) =>
+    /** `deploy switch`; `apart` runs it as its own process, for the runs a test starts at once. */
+    const cli = (args: readonly string[], apart = false) =>
       runCli(['deploy', 'switch', '--env', ENV, '--cwd', LEDGER, ...args], {
-        env: { NO_COLOR: '1', DATABASE_URL: url },
-        timeoutMs: 60_000,
+        env: { NO_COLOR: '1', DATABASE_URL: url, ...(apart ? { ENVWARD_TEST_SPAWN: '1' } : {}) },
       });
     const switches = async () => {
       const listed = await runCli(
@@ -184,8 +184,8 @@ for (const dialect of DIALECTS) {
     test('two switches to the same slot at once: one switches and is audited, the other finds it active', async () => {
       const before = (await switches()).length;
       const [a, b] = await Promise.all([
-        cli(['--to', 'green', '--reason', 'race a', '--instance', green.url, '--json']),
-        cli(['--to', 'green', '--reason', 'race b', '--instance', green.url, '--json']),
+        cli(['--to', 'green', '--reason', 'race a', '--instance', green.url, '--json'], true),
+        cli(['--to', 'green', '--reason', 'race b', '--instance', green.url, '--json'], true),
       ]);
       assert.equal(a.code, 0, a.stderr);
       assert.equal(b.code, 0, b.stderr);
