@@ -14,7 +14,9 @@
 // - Cold resolve: wall-clock time of a fresh `node child.mjs` process, from
 //   spawn to exit, that imports the tool, resolves, validates and (for
 //   envward) keeps provenance. Tools are interleaved round-robin; median and
-//   p90 of --runs runs. `node -e 0` and an empty .mjs show node's own start.
+//   p90 of --runs runs. `node -e 0` and an empty .mjs show node's own start;
+//   a child that only imports zod shows envward's floor (zod is its schema
+//   language, the application's own peer; no peer loads it).
 //   Children get a small fixed environment without NODE_EXTRA_CA_CERTS: set
 //   (as on these machines), it costs every Node 20 process ~30 ms of
 //   certificate loading and pulls every ratio toward 1.
@@ -326,6 +328,12 @@ generateNodeConfig(dirs['node-config']);
 generateDotenvEnvalid(dirs['dotenv-flow + envalid']);
 generateConvict(dirs.convict);
 write(join(WORK, 'empty.mjs'), RSS_HOOK);
+// envward's schema is zod, the application's own peer: importing it is a floor under envward's start
+// that no peer pays (none of them uses zod).
+write(
+  join(dirs.envward, 'zod-floor.mjs'),
+  `import { z } from 'zod';\nif (typeof z.object !== 'function') throw new Error('no zod');\n${RSS_HOOK}\n`,
+);
 
 // The same small environment for every child: the 20 variables and each tool's switches.
 const childEnv = {
@@ -403,10 +411,12 @@ if (cliCheck.name !== TARGET) {
 out('Children run without NODE_EXTRA_CA_CERTS (it costs every Node 20 process ~30 ms here).');
 out();
 
+const ZOD_FLOOR_ROW = "import 'zod' (envward's floor)";
 // 2. Cold resolve, interleaved round-robin (the starting tool rotates each round).
 const cold = [
   { name: 'node -e 0 (baseline)', argv: ['-e', RSS_HOOK] },
   { name: 'node empty.mjs (baseline)', argv: [join(WORK, 'empty.mjs')] },
+  { name: ZOD_FLOOR_ROW, argv: [join(dirs.envward, 'zod-floor.mjs')], cwd: dirs.envward },
   ...tools.map((tool) => ({ name: tool, argv: childOf(tool), cwd: dirs[tool] })),
   { name: CLI_ROW, argv: CLI_ARGV, cwd: dirs.envward },
 ].map((row) => ({ ...row, times: [], rss: [] }));
@@ -441,6 +451,8 @@ for (const row of cold) {
 }
 const envwardRow = cold.find((row) => row.name === 'envward');
 const cliRow = cold.find((row) => row.name === CLI_ROW);
+const zodFloorRow = cold.find((row) => row.name === ZOD_FLOOR_ROW);
+const emptyRow = cold.find((row) => row.name === 'node empty.mjs (baseline)');
 const peers = cold.filter((row) => tools.includes(row.name) && row.name !== 'envward');
 const fastest = peers.reduce((a, b) => (b.median < a.median ? b : a));
 const leanest = peers.reduce((a, b) => (b.rssMiB < a.rssMiB ? b : a));
@@ -461,7 +473,14 @@ const goalRatio = envwardRow.median / fastest.median;
 const rssRatio = envwardRow.rssMiB / leanest.rssMiB;
 const verdict = (met) => (met ? 'goal met' : 'goal NOT met');
 const goals = {
-  cold: { ratio: goalRatio, fastestPeer: fastest.name, met: goalRatio <= GOAL.coldRatio },
+  cold: {
+    ratio: goalRatio,
+    fastestPeer: fastest.name,
+    met: goalRatio <= GOAL.coldRatio,
+    zodFloorMs: zodFloorRow.median,
+    aboveFloorMs: envwardRow.median - zodFloorRow.median,
+    peerAboveNodeMs: fastest.median - emptyRow.median,
+  },
   rss: { ratio: rssRatio, leanestPeer: leanest.name, met: rssRatio <= GOAL.rssRatio },
   cli: { medianMs: cliRow.median, met: cliRow.median <= GOAL.cliMs },
 };
@@ -473,6 +492,10 @@ out(
 out(
   `Peak memory: envward / leanest peer (${leanest.name}) = ${fixed(envwardRow.rssMiB)} / ${fixed(leanest.rssMiB)} MiB = ` +
     `${fixed(rssRatio, 2)} (goal <= ${fixed(GOAL.rssRatio, 1)}): ${verdict(goals.rss.met)}`,
+);
+out(
+  `  Floor: importing zod alone takes ${fixed(zodFloorRow.median)} ms = ${fixed(zodFloorRow.median / fastest.median, 2)} x the fastest peer; ` +
+    `above its floor envward adds ${fixed(envwardRow.median - zodFloorRow.median)} ms, the fastest peer ${fixed(fastest.median - emptyRow.median)} ms above node's.`,
 );
 out(
   `Cold CLI: envward env median ${fixed(cliRow.median)} ms (goal <= ${GOAL.cliMs} ms on this machine): ${verdict(goals.cli.met)}`,
