@@ -81,3 +81,6 @@ export interface DataDatabase {
   copySequences(source: DataDatabase, tables: readonly PlannedTable[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** An SQL identifier in double quotes (SQLite and PostgreSQL both read it so), its own quotes doubled. */
+export const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;

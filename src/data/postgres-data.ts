@@ -7,10 +7,16 @@ import { importPeer } from '../peers.js';
 import { pgSessionOptions } from '../store/connect.js';
 import type { StoreSettings } from '../store/store-settings.js';
 import { coalesce, rowCounter } from './copy-streams.js';
-import type { CopyColumn, DataDatabase, FoundValue, SampledValue } from './data-database.js';
+import {
+  type CopyColumn,
+  type DataDatabase,
+  type FoundValue,
+  quoteIdentifier,
+  type SampledValue,
+} from './data-database.js';
+import { SuspendedConstraints } from './postgres-constraints.js';
 import type { PlannedTable, TableShape } from './table-plan.js';
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const SEARCH_CHUNK = 1_000;
 
 async function loadPeers() {
@@ -32,19 +38,6 @@ async function loadPeers() {
 
 type Peers = Awaited<ReturnType<typeof loadPeers>>;
 
-interface ForeignKey {
-  readonly table: string;
-  readonly name: string;
-  readonly definition: string;
-}
-
-interface Trigger {
-  readonly table: string;
-  readonly name: string;
-  /** pg_trigger.tgenabled: O (origin), A (always), R (replica). */
-  readonly enabled: string;
-}
-
 /** A PostgreSQL connection for data acts: one pg client, COPY through pg-copy-streams. */
 class PostgresData implements DataDatabase {
   readonly dialect = 'postgres' as const;
@@ -53,7 +46,7 @@ class PostgresData implements DataDatabase {
   readonly schema: string;
   readonly #plugins: readonly KyselyPlugin[];
   #kysely: Kysely<unknown> | undefined;
-  #suspended: Trigger[] = [];
+  #suspended: SuspendedConstraints | undefined;
 
   constructor(client: pg.Client, peers: Peers, schema: string, plugins: readonly KyselyPlugin[]) {
     this.client = client;
@@ -73,7 +66,7 @@ class PostgresData implements DataDatabase {
   }
 
   #name(table: string): string {
-    return `${quote(this.schema)}.${quote(table)}`;
+    return `${quoteIdentifier(this.schema)}.${quoteIdentifier(table)}`;
   }
 
   async #rows<Row>(text: string, values: unknown[] = []): Promise<Row[]> {
@@ -150,7 +143,7 @@ class PostgresData implements DataDatabase {
   }
 
   #keys(primaryKey: readonly string[]): string {
-    return primaryKey.map((column, index) => `${quote(column)}::text as k${index}`).join(', ');
+    return primaryKey.map((column, index) => `${quoteIdentifier(column)}::text as k${index}`).join(', ');
   }
 
   #keyOf(row: Record<string, string>, primaryKey: readonly string[]): string[] {
@@ -161,8 +154,8 @@ class PostgresData implements DataDatabase {
     const keys = this.#keys(primaryKey);
     // A bounded read (the first rows), not a scan of the whole table: a sample, distinct by value.
     const rows = await this.#rows<Record<string, string>>(
-      `select distinct on (v) * from (select ${keys}${keys ? ', ' : ''}${quote(column)}::text as v
-         from ${this.#name(table)} where ${quote(column)} is not null limit $2) s
+      `select distinct on (v) * from (select ${keys}${keys ? ', ' : ''}${quoteIdentifier(column)}::text as v
+         from ${this.#name(table)} where ${quoteIdentifier(column)} is not null limit $2) s
        where v <> '' order by v limit $1`,
       [limit, limit * 10],
     );
@@ -177,8 +170,8 @@ class PostgresData implements DataDatabase {
   ): Promise<FoundValue[]> {
     if (columns.length === 0) return [];
     const keys = this.#keys(primaryKey);
-    const cells = columns.map((column, index) => `${quote(column)}::text as v${index}`).join(', ');
-    const any = columns.map((column) => `${quote(column)}::text = any($1::text[])`).join(' or ');
+    const cells = columns.map((column, index) => `${quoteIdentifier(column)}::text as v${index}`).join(', ');
+    const any = columns.map((column) => `${quoteIdentifier(column)}::text = any($1::text[])`).join(' or ');
     const found: FoundValue[] = [];
     for (let at = 0; at < values.length; at += SEARCH_CHUNK) {
       const chunk = values.slice(at, at + SEARCH_CHUNK);
@@ -207,106 +200,22 @@ class PostgresData implements DataDatabase {
     key: readonly string[],
   ): Promise<string | null | undefined> {
     // Untyped parameters take the key columns' types, so the primary key's index serves the lookup.
-    const where = primaryKey.map((name, index) => `${quote(name)} = $${index + 1}`).join(' and ');
+    const where = primaryKey.map((name, index) => `${quoteIdentifier(name)} = $${index + 1}`).join(' and ');
     const rows = await this.#rows<{ v: string | null }>(
-      `select ${quote(column)}::text as v from ${this.#name(table)} where ${where}`,
+      `select ${quoteIdentifier(column)}::text as v from ${this.#name(table)} where ${where}`,
       [...key],
     );
     return rows.length === 0 ? undefined : (rows[0]?.v ?? null);
   }
 
-  #foreignKeys: ForeignKey[] = [];
-  /** Secondary indexes (none behind a constraint) dropped for the copy: `definition` is their CREATE INDEX. */
-  #indexes: ForeignKey[] = [];
-  /** Primary keys and unique constraints dropped for the copy (none another table's foreign key still needs). */
-  #uniqueKeys: ForeignKey[] = [];
-
   async suspendTriggers(tables: readonly string[], options: { readonly foreignKeys: boolean }): Promise<void> {
-    // Foreign keys are dropped and made again after the copy, as pg_restore does: checked row by row
-    // they cost more than the copy itself; made again, each is checked in one pass, still in the
-    // transaction, so a row that breaks one still rolls everything back. Not while a snapshot reader
-    // of this database reads the same tables (sanitise): dropping one waits for every reader.
-    this.#foreignKeys = !options.foreignKeys
-      ? []
-      : await this.#rows<ForeignKey>(
-          `select c.relname as table, k.conname as name, pg_get_constraintdef(k.oid) as definition
-       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
-       where k.contype = 'f' and n.nspname = current_schema() and c.relname = any($1::text[]) order by k.oid`,
-          [[...tables]],
-        );
-    for (const key of this.#foreignKeys) {
-      await this.client.query(`alter table ${this.#name(key.table)} drop constraint ${quote(key.name)}`);
-    }
-    // Primary keys, unique constraints and secondary indexes likewise: each built once over the copied
-    // rows, not grown a row at a time (pg_restore builds them after the data too); made again before the
-    // commit, so a duplicate still rolls everything back. A key a foreign key outside the copy needs stays.
-    this.#uniqueKeys = !options.foreignKeys
-      ? []
-      : await this.#rows<ForeignKey>(
-          `select c.relname as table, k.conname as name, pg_get_constraintdef(k.oid) as definition
-       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
-       where k.contype in ('p', 'u') and n.nspname = current_schema() and c.relname = any($1::text[])
-         and not exists (select 1 from pg_constraint f where f.contype = 'f' and f.conindid = k.conindid)
-       order by k.oid`,
-          [[...tables]],
-        );
-    for (const key of this.#uniqueKeys) {
-      await this.client.query(`alter table ${this.#name(key.table)} drop constraint ${quote(key.name)}`);
-    }
-    this.#indexes = !options.foreignKeys
-      ? []
-      : await this.#rows<ForeignKey>(
-          `select c.relname as table, i.relname as name, pg_get_indexdef(x.indexrelid) as definition
-       from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class c on c.oid = x.indrelid
-       join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = current_schema() and c.relname = any($1::text[])
-         and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)
-       order by x.indexrelid`,
-          [[...tables]],
-        );
-    for (const index of this.#indexes) {
-      await this.client.query(`drop index ${quote(this.schema)}.${quote(index.name)}`);
-    }
-    if (options.foreignKeys) {
-      // For this transaction only: room to sort an index's keys and hash a foreign key's check in memory
-      // (the server's defaults, 64 MB and 4 MB, spill a million rows to disk).
-      await this.client.query("set local maintenance_work_mem = '256MB'");
-      await this.client.query("set local work_mem = '64MB'");
-    }
-    // User triggers only (foreign keys stay checked), and only those enabled now, to restore them as they were.
-    this.#suspended = await this.#rows<Trigger>(
-      `select c.relname as table, t.tgname as name, t.tgenabled as enabled
-       from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = current_schema() and not t.tgisinternal and t.tgenabled <> 'D' and c.relname = any($1::text[])`,
-      [[...tables]],
-    );
-    for (const trigger of this.#suspended) {
-      await this.client.query(`alter table ${this.#name(trigger.table)} disable trigger ${quote(trigger.name)}`);
-    }
+    this.#suspended = new SuspendedConstraints(this.client, this.schema);
+    await this.#suspended.suspend(tables, options);
   }
 
   async restoreTriggers(): Promise<void> {
-    const mode: Readonly<Record<string, string>> = { A: 'enable always', R: 'enable replica' };
-    for (const trigger of this.#suspended) {
-      await this.client.query(
-        `alter table ${this.#name(trigger.table)} ${mode[trigger.enabled] ?? 'enable'} trigger ${quote(trigger.name)}`,
-      );
-    }
-    this.#suspended = [];
-    for (const key of this.#uniqueKeys) {
-      await this.client.query(
-        `alter table ${this.#name(key.table)} add constraint ${quote(key.name)} ${key.definition}`,
-      );
-    }
-    this.#uniqueKeys = [];
-    for (const index of this.#indexes) await this.client.query(index.definition);
-    this.#indexes = [];
-    for (const key of this.#foreignKeys) {
-      await this.client.query(
-        `alter table ${this.#name(key.table)} add constraint ${quote(key.name)} ${key.definition}`,
-      );
-    }
-    this.#foreignKeys = [];
+    await this.#suspended?.restore();
+    this.#suspended = undefined;
   }
 
   async empty(tables: readonly string[], how: 'truncate' | 'delete' = 'truncate'): Promise<void> {
@@ -327,7 +236,7 @@ class PostgresData implements DataDatabase {
     onRows: (rows: number) => void,
   ): Promise<number> {
     const from = source as PostgresData;
-    const list = columns.map((column) => quote(column.name)).join(', ');
+    const list = columns.map((column) => quoteIdentifier(column.name)).join(', ');
     const select = `select ${list} from ${from.#name(table.source)}`;
     const transforms = columns.map((column) => column.transform);
     const { copyTo, copyFrom, parse, stringify } = this.peers;

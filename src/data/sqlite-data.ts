@@ -1,10 +1,15 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type KyselyPlugin, SqliteDialect } from 'kysely';
 import { importPeer } from '../peers.js';
-import type { CopyColumn, DataDatabase, FoundValue, SampledValue } from './data-database.js';
+import {
+  type CopyColumn,
+  type DataDatabase,
+  type FoundValue,
+  quoteIdentifier,
+  type SampledValue,
+} from './data-database.js';
 import type { PlannedTable, TableShape } from './table-plan.js';
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 // SQLite's default limit of host parameters is 32766; stay far below it.
 const SEARCH_CHUNK = 500;
 
@@ -90,7 +95,9 @@ class SqliteData implements DataDatabase {
   async migrationNames(table: string): Promise<string[]> {
     const exists = this.#all("select 1 from sqlite_master where type = 'table' and name = ?", table).length > 0;
     if (!exists) return [];
-    return this.#all<{ name: string }>(`select name from ${quote(table)} order by name`).map((row) => row.name);
+    return this.#all<{ name: string }>(`select name from ${quoteIdentifier(table)} order by name`).map(
+      (row) => row.name,
+    );
   }
 
   async snapshot(): Promise<void> {
@@ -104,12 +111,12 @@ class SqliteData implements DataDatabase {
   }
 
   async rowCount(table: string): Promise<number> {
-    const row = this.database.prepare(`select count(*) as n from ${quote(table)}`).get() as { n: number };
+    const row = this.database.prepare(`select count(*) as n from ${quoteIdentifier(table)}`).get() as { n: number };
     return Number(row.n);
   }
 
   #keys(primaryKey: readonly string[]): string {
-    return primaryKey.map((column, index) => `cast(${quote(column)} as text) as k${index}, `).join('');
+    return primaryKey.map((column, index) => `cast(${quoteIdentifier(column)} as text) as k${index}, `).join('');
   }
 
   #keyOf(row: Record<string, unknown>, primaryKey: readonly string[]): string[] {
@@ -119,8 +126,8 @@ class SqliteData implements DataDatabase {
   async sample(table: string, column: string, primaryKey: readonly string[], limit: number): Promise<SampledValue[]> {
     // Text values only (a number or a blob is not a name), from a bounded read of the first rows.
     const rows = this.#all<Record<string, unknown>>(
-      `select * from (select ${this.#keys(primaryKey)}${quote(column)} as v from ${quote(table)}
-         where typeof(${quote(column)}) = 'text' and ${quote(column)} <> '' limit ?) group by v limit ?`,
+      `select * from (select ${this.#keys(primaryKey)}${quoteIdentifier(column)} as v from ${quoteIdentifier(table)}
+         where typeof(${quoteIdentifier(column)}) = 'text' and ${quoteIdentifier(column)} <> '' limit ?) group by v limit ?`,
       limit * 10,
       limit,
     );
@@ -134,7 +141,7 @@ class SqliteData implements DataDatabase {
     values: readonly string[],
   ): Promise<FoundValue[]> {
     if (columns.length === 0) return [];
-    const cells = columns.map((column, index) => `cast(${quote(column)} as text) as v${index}`).join(', ');
+    const cells = columns.map((column, index) => `cast(${quoteIdentifier(column)} as text) as v${index}`).join(', ');
     const found: FoundValue[] = [];
     for (let at = 0; at < values.length; at += SEARCH_CHUNK) {
       const chunk = values.slice(at, at + SEARCH_CHUNK);
@@ -142,10 +149,10 @@ class SqliteData implements DataDatabase {
       // One scan for every column of the table (the cost of a search is reading the table); the values
       // as one JSON parameter, so no column count meets SQLite's limit on parameters.
       const any = columns
-        .map((column) => `cast(${quote(column)} as text) in (select value from json_each(:values))`)
+        .map((column) => `cast(${quoteIdentifier(column)} as text) in (select value from json_each(:values))`)
         .join(' or ');
       const rows = this.#all<Record<string, unknown>>(
-        `select ${this.#keys(primaryKey)}${cells} from ${quote(table)} where ${any}`,
+        `select ${this.#keys(primaryKey)}${cells} from ${quoteIdentifier(table)} where ${any}`,
         { values: JSON.stringify(chunk) },
       );
       for (const row of rows) {
@@ -166,9 +173,9 @@ class SqliteData implements DataDatabase {
     primaryKey: readonly string[],
     key: readonly string[],
   ): Promise<string | null | undefined> {
-    const where = primaryKey.map((name) => `cast(${quote(name)} as text) = ?`).join(' and ');
+    const where = primaryKey.map((name) => `cast(${quoteIdentifier(name)} as text) = ?`).join(' and ');
     const rows = this.#all<{ v: string | null }>(
-      `select cast(${quote(column)} as text) as v from ${quote(table)} where ${where}`,
+      `select cast(${quoteIdentifier(column)} as text) as v from ${quoteIdentifier(table)} where ${where}`,
       ...key,
     );
     return rows.length === 0 ? undefined : (rows[0]?.v ?? null);
@@ -181,7 +188,7 @@ class SqliteData implements DataDatabase {
       `select name, sql from sqlite_master where type = 'trigger' and tbl_name in (${placeholders})`,
       ...tables,
     );
-    for (const trigger of this.#triggers) this.database.exec(`drop trigger ${quote(trigger.name)}`);
+    for (const trigger of this.#triggers) this.database.exec(`drop trigger ${quoteIdentifier(trigger.name)}`);
     // Foreign keys are checked at commit, once every table is in.
     this.database.pragma('defer_foreign_keys = on');
   }
@@ -200,7 +207,7 @@ class SqliteData implements DataDatabase {
   }
 
   async empty(tables: readonly string[]): Promise<void> {
-    for (const table of [...tables].reverse()) this.database.exec(`delete from ${quote(table)}`);
+    for (const table of [...tables].reverse()) this.database.exec(`delete from ${quoteIdentifier(table)}`);
   }
 
   async copyFrom(
@@ -210,14 +217,14 @@ class SqliteData implements DataDatabase {
     onRows: (rows: number) => void,
   ): Promise<number> {
     const from = (source as SqliteData).database;
-    const list = columns.map((column) => quote(column.name)).join(', ');
+    const list = columns.map((column) => quoteIdentifier(column.name)).join(', ');
     // safeIntegers: a 64-bit amount arrives as a bigint, never rounded through a double.
     const read = from
-      .prepare(`select ${list} from ${quote(table.source)}`)
+      .prepare(`select ${list} from ${quoteIdentifier(table.source)}`)
       .raw(true)
       .safeIntegers(true);
     const insert = this.database.prepare(
-      `insert into ${quote(table.target)} (${list}) values (${columns.map(() => '?').join(', ')})`,
+      `insert into ${quoteIdentifier(table.target)} (${list}) values (${columns.map(() => '?').join(', ')})`,
     );
     const transforms = columns.map((column) => column.transform);
     const rewrites = transforms.some((transform) => transform !== undefined);
