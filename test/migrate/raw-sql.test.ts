@@ -13,6 +13,7 @@ import { CompiledQuery } from 'kysely';
 import { classifyStatement, type Verdict } from '../../src/migrate/classify.ts';
 import { lexStatements } from '../../src/migrate/sql-lexer.ts';
 import { DIALECTS, type Dialect } from '../support/migrate-project.ts';
+import { TSX_IMPORT } from '../support/tsx.ts';
 
 const verdict = (text: string, dialect: Dialect) => classifyStatement(CompiledQuery.raw(text), dialect);
 
@@ -202,8 +203,7 @@ describe('the PostgreSQL parser is loaded lazily', () => {
     execFileSync(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        ...TSX_IMPORT,
         '--input-type=module',
         '-e',
         `import { register } from 'node:module'; register(${JSON.stringify(BLOCK)}); ${code}`,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { makeCanary } from '../support/canary.ts';
 import { makeObserveProject } from '../support/observe-project.ts';
 import { withSlot } from '../support/process-slots.ts';
+import { TSX_IMPORT } from '../support/tsx.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INDEX = new URL('../../src/index.ts', import.meta.url).href;
@@ -41,7 +42,7 @@ function runChild(mode: string, marker: string, apiKey: string) {
   return withSlot(
     () =>
       new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, project.dir, mode, marker, apiKey], {
+        const child = spawn(process.execPath, [...TSX_IMPORT, script, project.dir, mode, marker, apiKey], {
           cwd: ROOT,
           env: { ...process.env, NO_COLOR: '1' },
           stdio: ['ignore', 'pipe', 'ignore'],

@@ -34,6 +34,7 @@ import {
   secretFiles,
   secretsConfigSource,
 } from '../support/secrets-project.ts';
+import { TSX_IMPORT } from '../support/tsx.ts';
 
 const ENV = 'production';
 const RESTRICTED = "qa: { tier: 'staging' }, production: { hosts: ['app-*.prod.example.invalid'] },";
@@ -272,8 +273,7 @@ try {
     [
       '--import',
       `data:text/javascript,${encodeURIComponent(register)}`,
-      '--import',
-      'tsx',
+      ...TSX_IMPORT,
       '--input-type=module',
       '-e',
       script,

@@ -149,15 +149,7 @@ export function runStoreProcesses(
     const children = processes.map((entry, index) =>
       spawn(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          STORE_PROCESS,
-          project.dir,
-          entry.env,
-          String(entry.appends ?? 0),
-          entry.label ?? `process${index}`,
-        ],
+        [STORE_PROCESS, project.dir, entry.env, String(entry.appends ?? 0), entry.label ?? `process${index}`],
         { stdio: ['pipe', 'pipe', 'pipe'] },
       ),
     );

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Account } from '../../../examples/ledger/src/ledger.ts';
 import { cleanEnv } from '../../support/run-cli.ts';
+import { TSX_IMPORT } from '../../support/tsx.ts';
 import { type LedgerFixture, ledgerFixture } from './ledger-fixture.ts';
 
 const ADMIN = fileURLToPath(new URL('../../../examples/ledger/src/admin.ts', import.meta.url));
@@ -27,7 +28,7 @@ after(async () => {
 });
 
 const admin = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', ADMIN, ...args, '--env', 'test'], {
+  spawnSync(process.execPath, [...TSX_IMPORT, ADMIN, ...args, '--env', 'test'], {
     env: cleanEnv({ DATABASE_URL: fixture.url }),
     encoding: 'utf8',
   });
@@ -54,7 +55,7 @@ test('without a reason, or with an inexact amount, nothing changes', async () =>
 test('on a database that does not exist, nothing is created: EW_DB_MISSING', () => {
   const missing = join(mkdtempSync(join(tmpdir(), 'envward-ledger-admin-')), 'none.db');
   for (const args of [['invariants'], ['set-overdraft', account.id, '1', '--reason', 'x']]) {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', ADMIN, ...args, '--env', 'test'], {
+    const result = spawnSync(process.execPath, [...TSX_IMPORT, ADMIN, ...args, '--env', 'test'], {
       env: cleanEnv({ DATABASE_URL: `sqlite:${missing}` }),
       encoding: 'utf8',
     });

@@ -23,6 +23,7 @@ import pg from 'pg';
 import { assertNoCanary, makeCanary } from '../../support/canary.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { cleanCliEnv, cli } from '../../support/secrets-project.ts';
+import { TSX_IMPORT } from '../../support/tsx.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const LEDGER = join(REPO, 'examples', 'ledger');
@@ -83,8 +84,7 @@ describe('data refresh of the ledger from production to staging on PostgreSQL', 
     const sample = spawnSync(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        ...TSX_IMPORT,
         ADMIN,
         'load-sample',
         '--customers',

@@ -16,6 +16,7 @@ import { ledgerInvariants } from '../../../examples/ledger/src/invariants.ts';
 import { type Account, LedgerError } from '../../../examples/ledger/src/ledger.ts';
 import type { PaymentGateway } from '../../../examples/ledger/src/payment-gateway.ts';
 import { cleanEnv } from '../../support/run-cli.ts';
+import { TSX_IMPORT } from '../../support/tsx.ts';
 import { type FileProviderOptions, fileProvider, readProvider } from './file-provider.ts';
 import { DIALECTS, type LedgerFixture, ledgerFixture } from './ledger-fixture.ts';
 
@@ -150,7 +151,7 @@ for (const dialect of DIALECTS) {
         const { file, deposits: money } = through();
         const child = spawn(
           process.execPath,
-          ['--import', 'tsx', CHILD, fixture.url, a.id, `crash-${where}`, file, where],
+          [...TSX_IMPORT, CHILD, fixture.url, a.id, `crash-${where}`, file, where],
           {
             env: cleanEnv({}),
             stdio: ['ignore', 'ignore', 'pipe'],

@@ -13,6 +13,7 @@ import type { AccrualResult } from '../../../examples/ledger/src/interest.ts';
 import { ledgerInvariants } from '../../../examples/ledger/src/invariants.ts';
 import type { Account } from '../../../examples/ledger/src/ledger.ts';
 import { cleanEnv } from '../../support/run-cli.ts';
+import { TSX_IMPORT } from '../../support/tsx.ts';
 import { DIALECTS, type LedgerFixture, ledgerFixture } from './ledger-fixture.ts';
 
 const CHILD = fileURLToPath(new URL('./interest-child.ts', import.meta.url));
@@ -42,7 +43,7 @@ for (const dialect of DIALECTS) {
 
     /** Another instance, a process of its own (two SQLite connections in one process cannot wait on each other). */
     const instance = async (day: string): Promise<AccrualResult> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, fixture.url, day], {
+      const child = spawn(process.execPath, [...TSX_IMPORT, CHILD, fixture.url, day], {
         env: cleanEnv({}),
         stdio: ['ignore', 'pipe', 'pipe'],
       });

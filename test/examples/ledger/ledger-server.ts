@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TSX_IMPORT } from '../../support/tsx.ts';
 
 export const SERVER = fileURLToPath(new URL('../../../examples/ledger/src/server.ts', import.meta.url));
 
@@ -25,7 +26,7 @@ export function startLedgerServer(
   env: NodeJS.ProcessEnv,
   cwd?: string,
 ): Promise<RunningServer | ExitedServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, ...args], {
+  const child = spawn(process.execPath, [...TSX_IMPORT, SERVER, ...args], {
     ...(cwd !== undefined ? { cwd } : {}),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
