@@ -86,9 +86,19 @@ async function compileWithJiti(source: string, file: string): Promise<string> {
   return createJiti(file).transform({ source, filename: file, ts: true });
 }
 
-async function loadWithJiti(file: string): Promise<unknown> {
+/**
+ * The full path, for a config that imports its own files or other packages.
+ * `loaded` (envward, zod, the subpaths the config names) are the modules this
+ * process already has, given to jiti as they are: one envward and one zod in
+ * the process, and jiti never transforms envward's own modules again.
+ */
+async function loadWithJiti(file: string, loaded: Readonly<Record<string, unknown>>): Promise<unknown> {
   const { createJiti } = await import('jiti');
-  const jiti = createJiti(file, { alias: { envward: INDEX_FILE, ...ENTRY_FILES }, moduleCache: false });
+  const jiti = createJiti(file, {
+    alias: { envward: INDEX_FILE, ...ENTRY_FILES },
+    virtualModules: { ...loaded },
+    moduleCache: false,
+  });
   return jiti.import(file);
 }
 
@@ -150,7 +160,9 @@ async function loadTypeScript(file: string): Promise<unknown> {
   try {
     return evaluateCommonJs(code, file, requireForConfig);
   } catch (error) {
-    if (error instanceof NeedsFullLoader) return loadWithJiti(file);
+    if (error instanceof NeedsFullLoader) {
+      return loadWithJiti(file, { envward: api, zod, 'zod/v4': zod, ...Object.fromEntries(entries) });
+    }
     throw error;
   }
 }
