@@ -92,13 +92,10 @@ async function compileWithJiti(source: string, file: string): Promise<string> {
  * process already has, given to jiti as they are: one envward and one zod in
  * the process, and jiti never transforms envward's own modules again.
  */
-async function loadWithJiti(file: string, loaded: Readonly<Record<string, unknown>>): Promise<unknown> {
+async function loadWithJiti(file: string, loaded: Record<string, unknown>): Promise<unknown> {
   const { createJiti } = await import('jiti');
-  const jiti = createJiti(file, {
-    alias: { envward: INDEX_FILE, ...ENTRY_FILES },
-    virtualModules: { ...loaded },
-    moduleCache: false,
-  });
+  // `envward` is always among `loaded`; the aliases serve subpaths only the config's own files import.
+  const jiti = createJiti(file, { alias: ENTRY_FILES, virtualModules: loaded, moduleCache: false });
   return jiti.import(file);
 }
 
