@@ -16,7 +16,9 @@
  * reads its own process.env. One thing cannot be kept apart: process.exitCode
  * (not configurable), which node's test runner sets when a test fails; a
  * project file loaded by a run at that moment is then reported as having set
- * it (EW_PROJECT_LOAD), a failure that only ever follows another.
+ * it (EW_PROJECT_LOAD), a failure that only ever follows another. And a
+ * child process spawned without `cwd` during a run starts in the run's
+ * directory: give children absolute paths (test/support/tsx.ts for tsx).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
