@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Store } from '../../src/store/index.ts';
 import {
   createTable,
   DIALECTS,
@@ -43,6 +44,22 @@ async function until(condition: () => boolean, what: string, child?: ChildProces
     if (Date.now() > deadline || child?.exitCode != null) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * Takes the migration lock through the library and resolves once it is held
+ * (not merely asked for: a waiter started before then may take it first).
+ */
+async function holdLock(store: Store) {
+  let release: () => void = () => {};
+  let taken: () => void = () => {};
+  const holding = new Promise<void>((resolve) => (taken = resolve));
+  const held = store.exclusive('migrate', 1_000, () => {
+    taken();
+    return new Promise<void>((resolve) => (release = resolve));
+  });
+  await Promise.race([holding, held]);
+  return { held, release: () => release() };
 }
 
 // Pauses while SLOW_MIGRATION names a file: writes it (so the test knows the lock is held), then sleeps.
@@ -96,9 +113,7 @@ for (const dialect of DIALECTS) {
 
     test('a migrator gives up with EW_MIGRATION_LOCKED when the lock is held longer than --wait', async () => {
       const p = await project({ files: { 'migrations/001_accounts.ts': createTable('accounts') } });
-      const holder = await p.open();
-      let release: () => void = () => {};
-      const held = holder.exclusive('migrate', 1_000, () => new Promise<void>((resolve) => (release = resolve)));
+      const { held, release } = await holdLock(await p.open());
       try {
         const started = Date.now();
         const result = await p.cli(['migrate', 'up', '--wait', '1']);
@@ -121,9 +136,7 @@ for (const dialect of DIALECTS) {
         databaseSettings: '  statementTimeoutMs: 1500\n',
         files: { 'migrations/001_accounts.ts': createTable('accounts') },
       });
-      const holder = await p.open();
-      let release: () => void = () => {};
-      const held = holder.exclusive('migrate', 1_000, () => new Promise<void>((resolve) => (release = resolve)));
+      const { held, release } = await holdLock(await p.open());
       const waiter = p.cli(['migrate', 'up', '--json', '--wait', '20']);
       // Longer than the statement timeout: waiting for the lock is not a statement that times out.
       await sleep(2_500);
