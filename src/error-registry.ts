@@ -94,6 +94,7 @@ export const ERROR_CODES = errorRegistry({
   EW_SECRET_JOURNAL: { kind: 'problem', exit: 1, doc: 'errors.md#ew_secret_journal' },
   EW_DB_URL: { kind: 'problem', exit: 1, doc: 'errors.md#ew_db_url' },
   EW_DB_UNAVAILABLE: { kind: 'problem', exit: 1, doc: 'errors.md#ew_db_unavailable' },
+  EW_DB_BUSY: { kind: 'problem', exit: 1, doc: 'errors.md#ew_db_busy' },
   EW_ENV_MISMATCH: { kind: 'refused', exit: 3, doc: 'errors.md#ew_env_mismatch' },
   EW_DB_PROJECT_MISMATCH: { kind: 'refused', exit: 3, doc: 'errors.md#ew_db_project_mismatch' },
   EW_DB_IDENTITY_MISMATCH: { kind: 'refused', exit: 3, doc: 'errors.md#ew_db_identity_mismatch' },

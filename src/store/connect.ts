@@ -9,7 +9,14 @@ import { postgresIdentity, sqliteIdentity } from './database-identity.js';
 import type { DatabaseTarget } from './database-url.js';
 import { STAMP_TABLE } from './internal-tables.js';
 import { keepPreparedStatements } from './sqlite-statement-cache.js';
-import { BackupError, DatabaseMissingError, DatabaseUnavailableError, PgClientMissingError } from './store-errors.js';
+import { useWal } from './sqlite-wal.js';
+import {
+  BackupError,
+  DatabaseBusyError,
+  DatabaseMissingError,
+  DatabaseUnavailableError,
+  PgClientMissingError,
+} from './store-errors.js';
 import type { StoreSettings } from './store-settings.js';
 
 export interface Connection {
@@ -85,7 +92,14 @@ export async function connect(
       ...(access.readOnly ? { readonly: true, fileMustExist: true } : {}),
     });
     // Setting WAL writes the file's header: a read-only open reads it in whatever mode it is.
-    if (!access.readOnly) database.pragma('journal_mode = WAL');
+    if (!access.readOnly) {
+      try {
+        useWal(database, () => new DatabaseBusyError(environment.name, target.shown, settings.connectTimeoutMs));
+      } catch (error) {
+        database.close();
+        throw error;
+      }
+    }
     database.pragma('foreign_keys = ON');
     return {
       dialect: new SqliteDialect({ database: keepPreparedStatements(database) }),

@@ -29,6 +29,7 @@ export type { Namespace, NamespaceStamp } from './stamp-survey.js';
 export {
   BackupError,
   CrossEnvironmentIdError,
+  DatabaseBusyError,
   DatabaseIdentityMismatchError,
   DatabaseMissingError,
   DatabaseUnavailableError,

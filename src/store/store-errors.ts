@@ -13,6 +13,19 @@ export class DatabaseUrlError extends EnvwardError {
   }
 }
 
+/** A SQLite file whose write lock another process held past the busy timeout, where envward had to write. */
+export class DatabaseBusyError extends EnvwardError {
+  constructor(environment: string, where: string, timeoutMs: number) {
+    super(
+      'EW_DB_BUSY',
+      'problem',
+      `${environment}'s database at ${where} is busy: another process held its write lock longer than ${timeoutMs} ms; nothing was written.`,
+      'Run the command again when the other writer (a long migration, a bulk load) has finished, or raise database.connectTimeoutMs.',
+      { environment, where },
+    );
+  }
+}
+
 /** The database server cannot be reached; never names the password. */
 export class DatabaseUnavailableError extends EnvwardError {
   constructor(environment: string, where: string, reason: string, protectedTier: boolean) {
