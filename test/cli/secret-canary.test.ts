@@ -61,11 +61,18 @@ function assertNoCanary(runs: readonly Labelled[], canaries: readonly string[]):
 }
 
 describe('secret canaries never reach the output', { concurrency: true }, () => {
-  let cache = { dir: '', cleanup: async () => {} };
+  // The tests run at once: one that scans a cache for canaries has its own, so no other test is writing to it then.
+  const caches: { dir: string; cleanup(): Promise<void> }[] = [];
+  const newCache = async () => {
+    const made = await makeTempDir('envward-canary-cache-');
+    caches.push(made);
+    return made.dir;
+  };
+  let shared = '';
   before(async () => {
-    cache = await makeTempDir('envward-canary-cache-');
+    shared = await newCache();
   });
-  after(() => cache.cleanup());
+  after(() => Promise.all(caches.map((made) => made.cleanup())));
 
   /** A project with the secret schema; development's plain files hold their own canaries. */
   async function secretProject(devFile: string, devDotenv: string) {
@@ -78,9 +85,9 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
     return project;
   }
 
-  function runner(cwd: string, baseEnv: Record<string, string>) {
+  function runner(cwd: string, baseEnv: Record<string, string>, cache = shared) {
     return async (label: string, args: string[], options: RunOptions = {}): Promise<Labelled> => {
-      const env = { XDG_CACHE_HOME: cache.dir, ...baseEnv, ...options.env };
+      const env = { XDG_CACHE_HOME: cache, ...baseEnv, ...options.env };
       return { label, result: await runCli(args, { ...options, cwd, env }) };
     };
   }
@@ -96,9 +103,10 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
       unknownKey: `sk_${hex()}`,
     };
     const all = Object.values(canary);
+    const cache = await newCache();
     const project = await secretProject(canary.devFile, canary.devDotenv);
     try {
-      const run = runner(project.dir, { API_TOKEN: canary.env, DB_SECRET_PASSWORD: canary.password });
+      const run = runner(project.dir, { API_TOKEN: canary.env, DB_SECRET_PASSWORD: canary.password }, cache);
       const set = ['--set', `api.token=${canary.set}`];
       const specs: [string, string[], RunOptions?][] = [
         ['env', ['env', '--env', 'production']],
@@ -193,7 +201,7 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
       await project.cleanup();
     }
     // Values that came from variables or arguments are written nowhere: not to the caches.
-    assert.deepEqual(await filesContaining(cache.dir, all), []);
+    assert.deepEqual(await filesContaining(cache, all), []);
   });
 
   test('through the encrypted secrets store: set, list, show, explain, validate, diff, scan', async () => {
@@ -207,9 +215,10 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
       unset: `sk_${hex()}`, // written to stdin of a refused `set`
     };
     const all = Object.values(canary);
+    const cache = await newCache();
     const project = await secretProject(canary.devFile, canary.devDotenv);
     try {
-      const run = runner(project.dir, {});
+      const run = runner(project.dir, {}, cache);
       const keygen = await Promise.all([
         run('keygen staging', ['secrets', 'keygen', '--env', 'staging']),
         run('keygen production', ['secrets', 'keygen', '--env', 'production', '--json']),
@@ -280,7 +289,7 @@ describe('secret canaries never reach the output', { concurrency: true }, () => 
     } finally {
       await project.cleanup();
     }
-    assert.deepEqual(await filesContaining(cache.dir, all), []);
+    assert.deepEqual(await filesContaining(cache, all), []);
   });
 
   test('two `secrets set` at once in one environment both land', {}, async () => {
